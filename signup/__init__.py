@@ -1,0 +1,58 @@
+"""signup: registration for free STEM workshops, in the family's own language."""
+
+from pathlib import Path
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> str:
+    """Find templates/, static/ or translations/: inside an installed wheel, or beside the package."""
+    inside = PACKAGE_DIR / name
+    return str(inside if inside.is_dir() else PACKAGE_DIR.parent / name)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app; `config` overrides settings read from the environment."""
+    from . import cli, errors, i18n, security
+    from .config import Config
+    from .database import configure_engine
+    from .extensions import babel, compress, csrf, db, login, migrate
+    from .registrations.views import bp as registrations_bp
+    from .staff.models import StaffUser
+    from .views import bp as core_bp
+    from .workshops.views import bp as workshops_bp
+
+    app = Flask(
+        __name__,
+        template_folder=resource_dir("templates"),
+        static_folder=resource_dir("static"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config(app.instance_path))
+    app.config.update(config or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    configure_engine(app)
+    csrf.init_app(app)
+    compress.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=resource_dir("translations"),
+    )
+    login.init_app(app)
+    login.user_loader(lambda user_id: db.session.get(StaffUser, int(user_id)))
+
+    i18n.init_templates(app)
+    security.init_app(app)
+    errors.register_error_handlers(app)
+    cli.init_app(app)
+    app.after_request(i18n.remember_language)
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(workshops_bp)
+    app.register_blueprint(registrations_bp)
+    return app

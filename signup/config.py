@@ -1,0 +1,70 @@
+"""Configuration from SIGNUP_* environment variables, with safe defaults."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Let a plain postgresql:// URL use the psycopg 3 driver that signup installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return SIGNUP_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    key = os.environ.get("SIGNUP_SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two workers starting at once must not each write a different key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings read from the environment when the app is created."""
+
+    def __init__(self, instance_path: str):
+        default_db = "sqlite:///" + str(Path(instance_path) / "signup.db")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("SIGNUP_DATABASE_URL", default_db)
+        )
+        self.SECRET_KEY = load_secret_key(instance_path)
+        #: Public address used in QR codes and links that leave the browser (mail, print).
+        self.SIGNUP_BASE_URL = os.environ.get("SIGNUP_BASE_URL", "http://127.0.0.1:5000")
+        self.SIGNUP_TIMEZONE = os.environ.get("SIGNUP_TIMEZONE", "Europe/Berlin")
+        #: Region used to read phone numbers typed without a country code.
+        self.SIGNUP_PHONE_REGION = os.environ.get("SIGNUP_PHONE_REGION", "DE")
+        self.SESSION_COOKIE_SECURE = env_flag("SIGNUP_COOKIE_SECURE", False)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        #: A family may leave the form open for a long time; an expired token re-shows the form.
+        self.WTF_CSRF_TIME_LIMIT = 8 * 3600
+        self.WTF_CSRF_SSL_STRICT = False
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.BABEL_DEFAULT_LOCALE = "de"
+        self.BABEL_DEFAULT_TIMEZONE = self.SIGNUP_TIMEZONE
+        self.COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "application/json"]
+        self.COMPRESS_MIN_SIZE = 300
+        self.COMPRESS_ALGORITHM = ["br", "gzip"]
+        self.SEND_FILE_MAX_AGE_DEFAULT = 7 * 24 * 3600
+        self.MAX_CONTENT_LENGTH = 256 * 1024
+        self.MAX_FORM_PARTS = 200

@@ -1,0 +1,83 @@
+"""Organisations and the staff who work for them."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..i18n import _l
+from ..models_base import TitledEnum, UTCDateTime, enum_column, utcnow
+
+
+class Role(TitledEnum):
+    ORGANISER = "organiser"
+    ASSISTANT = "assistant"
+
+
+Role.__titles__ = {"organiser": _l("Organisation"), "assistant": _l("Assistenz")}
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Public name, printed on flyers and consent slips.
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: Short stable key for URLs and the command line.
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    #: What kind of body it is: zdi network, integration centre, school, association.
+    kind: Mapped[str] = mapped_column(sa.String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+
+class StaffUser(UserMixin, db.Model):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Login name; stored lower-case.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    #: Name shown to colleagues and stored on assisted registrations.
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    #: Salted hash (scrypt by default); never the password.
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    #: Off-switch without deleting the person's audit trail.
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    #: What the person may do for this organisation.
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+
+    user: Mapped[StaffUser] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+

@@ -1,0 +1,82 @@
+"""Public pages: the list of open workshops, and each workshop with its sign-up form."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_babel import get_locale
+
+from ..extensions import csrf, db
+from ..registrations import services
+from ..registrations.forms import SignupForm
+from ..registrations.models import hash_token
+from ..registrations.views import recall_token, remember_token
+from .models import Workshop, WorkshopStatus
+
+bp = Blueprint("workshops", __name__)
+
+
+@bp.get("/")
+def list_workshops():
+    """Show the open, publicly listed workshops, soonest first."""
+    workshops = db.session.scalars(
+        sa.select(Workshop).where(Workshop.listed, Workshop.status == WorkshopStatus.OPEN)
+    ).all()
+    open_now = [w for w in workshops if services.registration_state(w) in {"open", "full"}]
+    open_now.sort(key=lambda w: (w.dates[0].day.isoformat() if w.dates else "", w.id))
+    return render_template("workshops/list_workshops.html", workshops=open_now)
+
+
+def get_public_workshop(slug: str) -> Workshop:
+    workshop = db.session.scalar(sa.select(Workshop).where(Workshop.slug == slug[:80]))
+    if workshop is None or not workshop.is_public():
+        abort(404)
+    return workshop
+
+
+@bp.route("/w/<slug>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token and shows an expired one next to the form
+def show_workshop(slug: str):
+    """Show a workshop with its sign-up form; register the family on submit."""
+    workshop = get_public_workshop(slug)
+    form = SignupForm(workshop)
+    state = services.registration_state(workshop)
+    if form.is_submitted() and state in {"open", "full"}:
+        if form.wants_more_rows:
+            form.add_row()
+        elif form.validate():
+            token = services.token_for_submission(
+                current_app.config["SECRET_KEY"], form.submission_id.data
+            )
+            try:
+                result = services.register(
+                    db.session,
+                    workshop,
+                    form.children_data(),
+                    phone=form.normalised_phone,
+                    email=form.normalised_email,
+                    language=str(get_locale()),
+                    consents=form.consents_given(),
+                    together=form.together.data,
+                    token=token,
+                )
+            except services.RegistrationError as error:
+                db.session.rollback()
+                form.general_errors.append(error.message)
+                state = services.registration_state(get_public_workshop(slug))
+            else:
+                db.session.commit()
+                return redirect_to_family_page(result, token, slug)
+    failed = form.is_submitted() and bool(form.errors or form.general_errors or form.contact_errors)
+    page = render_template(
+        "workshops/show_workshop.html", workshop=workshop, form=form, state=state
+    )
+    return page, 422 if failed else 200
+
+
+def redirect_to_family_page(result: services.RegistrationResult, token: str, slug: str):
+    """Send the family to its page; a repeat finds the page it made before."""
+    if result.registration.token_hash != hash_token(token):
+        token = recall_token(result.registration)
+        if token is None:
+            return redirect(url_for("registrations.show_known_registration", slug=slug))
+    remember_token(token)
+    return redirect(url_for("registrations.show_registration", token=token))
