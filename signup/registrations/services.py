@@ -111,7 +111,6 @@ def registration_state(workshop: Workshop, now: datetime | None = None) -> str:
 
 def lock_workshop(session: Session, workshop: Workshop) -> None:
     """Hold the workshop's row until commit, so only one transaction changes its places."""
-    begin_write(session)
     if not holds_write_lock(session):
         raise RuntimeError("places change only in a write transaction: call begin_write() first")
     session.execute(
@@ -184,6 +183,7 @@ def register(
     now: datetime | None = None,
 ) -> RegistrationResult:
     """Register children for a workshop: places while they last, then the waiting list."""
+    begin_write(session)
     now = now or utcnow()
     consents = set(consents)
     _check_submission(workshop, children, phone, email, consents)
@@ -257,6 +257,7 @@ def cancel(
     *, now: datetime | None = None,
 ) -> list[Participant]:
     """Cancel some or all children of a registration; return who moved up in their place."""
+    begin_write(session)
     now = now or utcnow()
     workshop = registration.workshop
     lock_workshop(session, workshop)
@@ -280,6 +281,7 @@ def promote_waiting(session: Session, workshop: Workshop, *, now: datetime | Non
     A together-group that does not fit keeps its turn, but does not hold up the children behind
     it: a free place is never left empty while someone waiting could use it.
     """
+    begin_write(session)
     now = now or utcnow()
     lock_workshop(session, workshop)
     if workshop.status == WorkshopStatus.CANCELLED:
