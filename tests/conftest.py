@@ -5,6 +5,7 @@ server, and a missing server fails the run. Each run gets its own fresh database
 through the Alembic migrations.
 """
 
+import contextvars
 import os
 import re
 import uuid
@@ -14,6 +15,7 @@ os.environ.setdefault("SIGNUP_SECRET_KEY", "test-secret-key")
 import psycopg  # noqa: E402
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from signup import create_app  # noqa: E402
@@ -78,10 +80,23 @@ def test_config(url: str, **overrides) -> dict:
 test_config.__test__ = False
 
 
+class RequestIsolatedClient(FlaskClient):
+    """Run each request in its own app context and database session, as in production.
+
+    The test's own session (in the fixture's app context) commits first, so that the
+    request sees what the test made and the test then sees what the request did.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     """An app on the run's database; every table is emptied after the test."""
     app = create_app(test_config(database_url))
+    app.test_client_class = RequestIsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

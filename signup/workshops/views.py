@@ -39,10 +39,13 @@ def show_workshop(slug: str):
     workshop = get_public_workshop(slug)
     form = SignupForm(workshop)
     state = services.registration_state(workshop)
+    failed = False
     if form.is_submitted() and state in {"open", "full"}:
         if form.wants_more_rows:
             form.add_row()
-        elif form.validate():
+        elif not form.validate():
+            failed = True
+        else:
             token = services.token_for_submission(
                 current_app.config["SECRET_KEY"], form.submission_id.data
             )
@@ -60,12 +63,12 @@ def show_workshop(slug: str):
                 )
             except services.RegistrationError as error:
                 db.session.rollback()
+                failed = True
                 form.general_errors.append(error.message)
                 state = services.registration_state(get_public_workshop(slug))
             else:
                 db.session.commit()
                 return redirect_to_family_page(result, token, slug)
-    failed = form.is_submitted() and bool(form.errors or form.general_errors or form.contact_errors)
     page = render_template(
         "workshops/show_workshop.html", workshop=workshop, form=form, state=state
     )
