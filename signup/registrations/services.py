@@ -184,10 +184,10 @@ def register(
 ) -> RegistrationResult:
     """Register children for a workshop: places while they last, then the waiting list."""
     begin_write(session)
-    now = now or utcnow()
     consents = set(consents)
     _check_submission(workshop, children, phone, email, consents)
     lock_workshop(session, workshop)
+    now = now or utcnow()  # taken under the lock: first come, first served
     session.refresh(workshop)
     state = registration_state(workshop, now)
     if state not in {"open", "full"}:
