@@ -39,13 +39,13 @@ test: install-test
 	$(PY) -m pytest
 
 catalogs: $(PY)
-	$(VENV)/bin/pybabel compile -q -d translations
+	$(VENV)/bin/pybabel compile --statistics -d translations
 
 extract: $(PY)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --project signup .
+	$(VENV)/bin/pybabel extract --ignore-dirs=".*" -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --project signup .
 
 update-catalogs: extract
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-location --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --ignore-pot-creation-date --no-fuzzy-matching --ignore-obsolete
 
 lint: $(PY)
 	$(VENV)/bin/ruff check signup tests bench

@@ -8,7 +8,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def resource_dir(name: str) -> str:
-    """Find templates/, static/ or translations/: inside an installed wheel, or beside the package."""
+    """Find templates/, static/ or translations/: in an installed wheel, or beside the package."""
     inside = PACKAGE_DIR / name
     return str(inside if inside.is_dir() else PACKAGE_DIR.parent / name)
 

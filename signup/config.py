@@ -64,6 +64,9 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = self.SIGNUP_TIMEZONE
         self.COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "application/json"]
         self.COMPRESS_MIN_SIZE = 300
+        # Streamed responses (static files) stay uncompressed: Flask-Compress's streaming
+        # path leaves the file open, and the one stylesheet is small.
+        self.COMPRESS_STREAMS = False
         self.COMPRESS_ALGORITHM = ["br", "gzip"]
         self.SEND_FILE_MAX_AGE_DEFAULT = 7 * 24 * 3600
         self.MAX_CONTENT_LENGTH = 256 * 1024

@@ -33,47 +33,83 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
     start = today + timedelta(days=21)
     start += timedelta(days=-start.weekday() % 7)  # a Monday, three weeks or more ahead
     _workshop(
-        session, "ki4u", [zdi, ki], capacity=25, ages=(10, 14),
+        session,
+        "ki4u",
+        [zdi, ki],
+        capacity=25,
+        ages=(10, 14),
         days=[start, start + timedelta(days=1), start + timedelta(days=2)],
         hours=(time(10, 30), time(14, 30)),
         place=("Hochschule Ruhr West, Campus Bottrop", "Lützowstraße 5\n46236 Bottrop"),
         texts={
-            "de": ("KI4U – Künstliche Intelligenz für dich",
-                   "Drei Tage lang entdeckt ihr, wie Künstliche Intelligenz lernt, und baut eigene "
-                   "kleine KI-Projekte. Am Ende zeigt ihr sie euren Eltern.",
-                   "Bitte bringt etwas zu trinken mit. Mittagessen gibt es vor Ort."),
-            "en": ("KI4U – Artificial intelligence for you",
-                   "For three days you find out how artificial intelligence learns and build "
-                   "small AI projects of your own. At the end you show them to your parents.",
-                   "Please bring something to drink. Lunch is provided."),
+            "de": (
+                "KI4U – Künstliche Intelligenz für dich",
+                "Drei Tage lang entdeckt ihr, wie Künstliche Intelligenz lernt, und baut eigene "
+                "kleine KI-Projekte. Am Ende zeigt ihr sie euren Eltern.",
+                "Bitte bringt etwas zu trinken mit. Mittagessen gibt es vor Ort.",
+            ),
+            "en": (
+                "KI4U – Artificial intelligence for you",
+                "For three days you find out how artificial intelligence learns and build "
+                "small AI projects of your own. At the end you show them to your parents.",
+                "Please bring something to drink. Lunch is provided.",
+            ),
         },
     )
     _workshop(
-        session, "ozeane", [ki, zdi], capacity=28, ages=(6, 10),
-        days=[start + timedelta(days=14)], hours=(time(8, 30), time(13, 0)),
+        session,
+        "ozeane",
+        [ki, zdi],
+        capacity=28,
+        ages=(6, 10),
+        days=[start + timedelta(days=14)],
+        hours=(time(8, 30), time(13, 0)),
         place=("Zooschule und Schülerlabor", "Am Zoo 1\n46236 Bottrop"),
         texts={
-            "de": ("Ozeane und Meerestiere",
-                   "Ein Projekttag mit zwei Stationen: In der Zooschule lernt ihr Meerestiere "
-                   "kennen, im Schülerlabor untersucht ihr Meerwasser.",
-                   "Der Bus fährt um 8:15 Uhr an der Schule ab."),
+            "de": (
+                "Ozeane und Meerestiere",
+                "Ein Projekttag mit zwei Stationen: In der Zooschule lernt ihr Meerestiere "
+                "kennen, im Schülerlabor untersucht ihr Meerwasser.",
+                "Der Bus fährt um 8:15 Uhr an der Schule ab.",
+            ),
         },
     )
     robots = _workshop(
-        session, "roboter", [zdi], capacity=12, ages=(8, 12),
-        days=[start + timedelta(days=7)], hours=(time(14, 0), time(17, 0)),
+        session,
+        "roboter",
+        [zdi],
+        capacity=12,
+        ages=(8, 12),
+        days=[start + timedelta(days=7)],
+        hours=(time(14, 0), time(17, 0)),
         place=("Stadtbibliothek Bottrop", "Blumenstraße 12\n46236 Bottrop"),
-        texts={"de": ("Roboter bauen mit dem Calliope",
-                      "Ihr baut und programmiert einen kleinen Roboter.", "")},
+        texts={
+            "de": (
+                "Roboter bauen mit dem Calliope",
+                "Ihr baut und programmiert einen kleinen Roboter.",
+                "",
+            )
+        },
     )
     if robots.confirmed_count == 0:
         _fill(session, robots, 15)
     _workshop(
-        session, "scratch", [zdi], capacity=15, ages=(9, 13), status=WorkshopStatus.CLOSED,
-        days=[start + timedelta(days=21)], hours=(time(15, 0), time(17, 0)),
+        session,
+        "scratch",
+        [zdi],
+        capacity=15,
+        ages=(9, 13),
+        status=WorkshopStatus.CLOSED,
+        days=[start + timedelta(days=21)],
+        hours=(time(15, 0), time(17, 0)),
         place=("Jugendzentrum Bottrop", "Gladbecker Straße 20\n46236 Bottrop"),
-        texts={"de": ("Spiele programmieren mit Scratch",
-                      "Ihr programmiert euer erstes eigenes Spiel.", "")},
+        texts={
+            "de": (
+                "Spiele programmieren mit Scratch",
+                "Ihr programmiert euer erstes eigenes Spiel.",
+                "",
+            )
+        },
     )
     session.flush()
     return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD)
@@ -96,14 +132,31 @@ def _staff(session, *organisations) -> None:
         session.add(user)
 
 
-def _workshop(session, slug, organisations, *, capacity, ages, days, hours, place, texts,
-              status=WorkshopStatus.OPEN) -> Workshop:
+def _workshop(
+    session,
+    slug,
+    organisations,
+    *,
+    capacity,
+    ages,
+    days,
+    hours,
+    place,
+    texts,
+    status=WorkshopStatus.OPEN,
+) -> Workshop:
     workshop = session.scalar(sa.select(Workshop).where(Workshop.slug == slug))
     if workshop is not None:
         return workshop
     workshop = Workshop(
-        slug=slug, status=status, capacity=capacity, min_age=ages[0], max_age=ages[1],
-        place_name=place[0], place_address=place[1], photo_uses="internal,website",
+        slug=slug,
+        status=status,
+        capacity=capacity,
+        min_age=ages[0],
+        max_age=ages[1],
+        place_name=place[0],
+        place_address=place[1],
+        photo_uses="internal,website",
         organisations=organisations,
         dates=[WorkshopDate(day=day, starts_at=hours[0], ends_at=hours[1]) for day in days],
         texts=[
@@ -117,15 +170,33 @@ def _workshop(session, slug, organisations, *, capacity, ages, days, hours, plac
     return workshop
 
 
-DEMO_NAMES = ["Amira", "Jonas", "Elif", "Mohammed", "Sofia", "Yusuf", "Lena", "Darya", "Emre",
-              "Hanna", "Omar", "Mila", "Rojin", "Taras", "Zeynep"]
+DEMO_NAMES = [
+    "Amira",
+    "Jonas",
+    "Elif",
+    "Mohammed",
+    "Sofia",
+    "Yusuf",
+    "Lena",
+    "Darya",
+    "Emre",
+    "Hanna",
+    "Omar",
+    "Mila",
+    "Rojin",
+    "Taras",
+    "Zeynep",
+]
 
 
 def _fill(session, workshop, count) -> None:
     for index, name in enumerate(DEMO_NAMES[:count]):
         services.register(
-            session, workshop, [services.Child(name, 9 + index % 3)],
-            phone=f"+4915112345{index:03d}", email=None,
+            session,
+            workshop,
+            [services.Child(name, 9 + index % 3)],
+            phone=f"+4915112345{index:03d}",
+            email=None,
             language=["de", "tr", "ar", "uk", "fa"][index % 5],
             consents={ConsentPurpose.PARTICIPATION},
             channel=Channel.ONLINE if index % 3 else Channel.ASSISTED,

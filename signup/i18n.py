@@ -71,6 +71,8 @@ def format_clock(moment) -> str:
 
 
 def init_templates(app) -> None:
+    from .views import public_url
+
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(day=format_day, clock=format_clock)
     app.jinja_env.globals.update(
@@ -78,4 +80,5 @@ def init_templates(app) -> None:
         language_name=language_name,
         LANGUAGES=LANGUAGES,
         get_locale=get_locale,
+        public_url=public_url,
     )

@@ -46,7 +46,9 @@ def database_url(request, tmp_path_factory):
         return
     server = postgres_server_url()
     if server is None:
-        pytest.skip("PostgreSQL tests need SIGNUP_TEST_POSTGRES_URL (CI=true uses the local server)")
+        pytest.skip(
+            "PostgreSQL tests need SIGNUP_TEST_POSTGRES_URL (CI=true uses the local server)"
+        )
     name = "signup_test_" + uuid.uuid4().hex[:12]
     admin_url = libpq_url(server)
     with psycopg.connect(admin_url, autocommit=True) as admin:

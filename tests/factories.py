@@ -55,12 +55,12 @@ def register(workshop: Workshop, *names: str, phone: str | None = None, commit=T
     phone = phone or f"+49151{next(_numbers):08d}"
     kw.setdefault("consents", {ConsentPurpose.PARTICIPATION})
     kw.setdefault("language", "de")
-    result = services.register(db.session, workshop, children, phone=phone, email=kw.pop("email", None), **kw)
+    result = services.register(
+        db.session, workshop, children, phone=phone, email=kw.pop("email", None), **kw
+    )
     if commit:
         db.session.commit()
     return result
-
-
 
 
 def write_transaction() -> None:

@@ -18,8 +18,10 @@ from tests.factories import create_workshop, register
 
 def counts():
     db.session.rollback()
-    return [db.session.scalar(sa.select(sa.func.count()).select_from(m))
-            for m in (Organisation, StaffUser, Workshop, Registration, Participant)]
+    return [
+        db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Organisation, StaffUser, Workshop, Registration, Participant)
+    ]
 
 
 def test_demo_loads_the_article_workshops_once(runner):
@@ -32,7 +34,9 @@ def test_demo_loads_the_article_workshops_once(runner):
     assert first[:3] == [2, 1, 4]
     ki4u = db.session.scalar(sa.select(Workshop).filter_by(slug="ki4u"))
     assert (ki4u.capacity, ki4u.min_age, ki4u.max_age, len(ki4u.dates)) == (25, 10, 14, 3)
-    assert {(d.starts_at.strftime("%H:%M"), d.ends_at.strftime("%H:%M")) for d in ki4u.dates} == {("10:30", "14:30")}
+    assert {(d.starts_at.strftime("%H:%M"), d.ends_at.strftime("%H:%M")) for d in ki4u.dates} == {
+        ("10:30", "14:30")
+    }
     robots = db.session.scalar(sa.select(Workshop).filter_by(slug="roboter"))
     assert robots.is_full and robots.waiting_count > 0
 
@@ -44,8 +48,13 @@ def test_export_writes_participants_as_csv(runner):
     result = runner.invoke(args=["export", workshop.slug])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert {"status", "waiting_position", "first_name", "age", "registered_at", "channel"} <= set(rows[0])
-    assert [(r["status"], r["waiting_position"]) for r in rows] == [("confirmed", ""), ("waiting", "1")]
+    assert {"status", "waiting_position", "first_name", "age", "registered_at", "channel"} <= set(
+        rows[0]
+    )
+    assert [(r["status"], r["waiting_position"]) for r in rows] == [
+        ("confirmed", ""),
+        ("waiting", "1"),
+    ]
     assert rows[0]["first_name"] == "Amira" and rows[0]["channel"] == "online"
     assert rows[1]["first_name"].startswith("'=")  # a spreadsheet shows it, never runs it
     assert rows[0]["contact_phone"] == "'+4915112345678"
@@ -69,7 +78,13 @@ def test_signup_console_script_upgrades_and_exports(tmp_path):
     signup = os.path.join(os.path.dirname(sys.executable), "signup")
     for args in (["db", "upgrade"], ["demo"]):
         subprocess.run([signup, *args], env=env, check=True, capture_output=True, cwd=tmp_path)
-    out = subprocess.run([signup, "export", "roboter"], env=env, check=True, capture_output=True,
-                         cwd=tmp_path, text=True).stdout
+    out = subprocess.run(
+        [signup, "export", "roboter"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+        text=True,
+    ).stdout
     statuses = [row["status"] for row in csv.DictReader(io.StringIO(out))]
     assert statuses.count("confirmed") == 12 and statuses.count("waiting") == 3

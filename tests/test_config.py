@@ -5,7 +5,9 @@ from signup.config import load_secret_key, normalise_database_url
 
 
 def test_plain_postgresql_url_uses_psycopg():
-    assert normalise_database_url("postgresql://me@db/signup") == "postgresql+psycopg://me@db/signup"
+    assert (
+        normalise_database_url("postgresql://me@db/signup") == "postgresql+psycopg://me@db/signup"
+    )
     assert normalise_database_url("postgres://me@db/signup") == "postgresql+psycopg://me@db/signup"
     assert normalise_database_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
 

@@ -29,7 +29,7 @@ CHECK = textwrap.dedent(
     css = client.get("/static/style.css")
     assert german.status_code == 200 and "MINT-Workshops" in german.text, german.status_code
     assert english.status_code == 200 and 'lang="en"' in english.text
-    assert "MINT-Workshops" not in english.text, "the English catalog was not compiled into the wheel"
+    assert "MINT-Workshops" not in english.text, "the wheel lacks the compiled English catalog"
     assert css.status_code == 200
     print("ok")
     """
@@ -39,9 +39,20 @@ CHECK = textwrap.dedent(
 @pytest.mark.slow
 def test_wheel_runs_without_the_source_tree(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path / "dist"), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     wheel = next((tmp_path / "dist").glob("signup-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
@@ -54,7 +65,10 @@ def test_wheel_runs_without_the_source_tree(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(site), SIGNUP_SECRET_KEY="x")
     result = subprocess.run(
         [sys.executable, "-c", CHECK, str(site), str(tmp_path / "wheel.db")],
-        cwd=tmp_path, env=env, capture_output=True, text=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")

@@ -32,13 +32,15 @@ def sign_up_many(database_url, slug, worker, barrier, results):
         for n in range(SIGNUPS_PER_THREAD):
             page = client.get(f"/w/{slug}").get_data(as_text=True)
             data = dict(TOKEN_FIELD.findall(page))
-            data.update({
-                "children-0-first_name": f"Kind {worker}-{thread}-{n}",
-                "children-0-age": "9",
-                "phone": f"+49151{worker:02d}{thread:02d}{n:04d}",
-                "consent_participation": "y",
-                "submit": "1",
-            })
+            data.update(
+                {
+                    "children-0-first_name": f"Kind {worker}-{thread}-{n}",
+                    "children-0-age": "9",
+                    "phone": f"+49151{worker:02d}{thread:02d}{n:04d}",
+                    "consent_participation": "y",
+                    "submit": "1",
+                }
+            )
             response = client.post(f"/w/{slug}", data=data)
             outcomes.append((response.status_code, response.headers.get("Location", "")))
 

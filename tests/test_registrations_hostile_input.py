@@ -9,25 +9,68 @@ from signup.registrations.models import ConsentPurpose, Participant, Participant
 from tests.factories import create_workshop, form_fields
 
 FIELDS = [
-    "children-0-first_name", "children-0-age", "children-1-first_name", "children-1-age",
-    "children-7-age", "children-99999999999999999999-first_name", "children--1-age", "children-x-age",
-    "phone", "email", "consent_participation", "photo_consents", "together", "website",
-    "add_child", "submit", "submission_id", "csrf_token",
+    "children-0-first_name",
+    "children-0-age",
+    "children-1-first_name",
+    "children-1-age",
+    "children-7-age",
+    "children-99999999999999999999-first_name",
+    "children--1-age",
+    "children-x-age",
+    "phone",
+    "email",
+    "consent_participation",
+    "photo_consents",
+    "together",
+    "website",
+    "add_child",
+    "submit",
+    "submission_id",
+    "csrf_token",
 ]
 NASTY = [
-    "", " ", "\x00", "\u202e\u2066evil\u2069", "\u200f", "👩‍👧‍👦", "Zoë", "مریم", "Łukasz",
-    "١٢", "9" * 400, "-3", "1e3", "0x10", "10.5", "+49 151 2345678", "0151 23456789",
-    "a@b.c", "eltern@example.org", "x" * 5000, "<script>alert(1)</script>", "' OR 1=1 --",
-    "=HYPERLINK(\"http://x\")", "photo_internal", "photo_social", "participation", "y", "on",
-    "\ud7ff", "\r\n\t", "%(name)s", "{0}",
+    "",
+    " ",
+    "\x00",
+    "\u202e\u2066evil\u2069",
+    "\u200f",
+    "👩‍👧‍👦",
+    "Zoë",
+    "مریم",
+    "Łukasz",
+    "١٢",
+    "9" * 400,
+    "-3",
+    "1e3",
+    "0x10",
+    "10.5",
+    "+49 151 2345678",
+    "0151 23456789",
+    "a@b.c",
+    "eltern@example.org",
+    "x" * 5000,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    '=HYPERLINK("http://x")',
+    "photo_internal",
+    "photo_social",
+    "participation",
+    "y",
+    "on",
+    "\ud7ff",
+    "\r\n\t",
+    "%(name)s",
+    "{0}",
 ]
 values = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=80),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=300),
-    st.integers(min_value=-10**20, max_value=10**20).map(str),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
 )
-form = st.dictionaries(st.sampled_from(FIELDS), st.lists(values, min_size=1, max_size=3), max_size=14)
+form = st.dictionaries(
+    st.sampled_from(FIELDS), st.lists(values, min_size=1, max_size=3), max_size=14
+)
 
 
 def invariants_hold(workshop_id: int, capacity: int) -> None:
@@ -38,7 +81,8 @@ def invariants_hold(workshop_id: int, capacity: int) -> None:
         assert registration.contact_phone or registration.contact_email
     confirmed = db.session.scalar(
         sa.select(sa.func.count(Participant.id)).where(
-            Participant.workshop_id == workshop_id, Participant.status == ParticipantStatus.CONFIRMED
+            Participant.workshop_id == workshop_id,
+            Participant.status == ParticipantStatus.CONFIRMED,
         )
     )
     assert confirmed <= capacity
@@ -58,8 +102,15 @@ def test_hostile_values_get_an_answer_never_a_crash(app, client, data, valid_bas
     workshop_id, slug, capacity = app.extensions["hostile_workshop"]
     post = {}
     if valid_base:
-        post.update({"children-0-first_name": ["Amira"], "children-0-age": ["9"],
-                     "phone": ["0151 23456789"], "consent_participation": ["y"], "submit": ["1"]})
+        post.update(
+            {
+                "children-0-first_name": ["Amira"],
+                "children-0-age": ["9"],
+                "phone": ["0151 23456789"],
+                "consent_participation": ["y"],
+                "submit": ["1"],
+            }
+        )
     if with_token:
         post.update({key: [value] for key, value in form_fields(client, slug).items()})
     post.update(data)

@@ -162,7 +162,8 @@ def test_registration_is_refused_outside_the_open_state(app, changes, code):
 def test_registration_window_open_inside_it(app):
     now = datetime.now(UTC)
     workshop = create_workshop(
-        registration_opens_at=now - timedelta(days=1), registration_closes_at=now + timedelta(days=1)
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=1),
     )
     assert statuses(register(workshop, "Amira")) == [CONFIRMED]
 
@@ -214,8 +215,12 @@ def test_register_checks_its_input(app, kwargs, code):
     kwargs = dict(kwargs)
     names = kwargs.pop("names", ("A:8",))
     children = [services.Child(n.split(":")[0], int(n.split(":")[1])) for n in names]
-    params = {"phone": "+4915112345678", "email": None, "language": "de",
-              "consents": {ConsentPurpose.PARTICIPATION}} | kwargs
+    params = {
+        "phone": "+4915112345678",
+        "email": None,
+        "language": "de",
+        "consents": {ConsentPurpose.PARTICIPATION},
+    } | kwargs
     write_transaction()
     with pytest.raises(services.RegistrationError) as error:
         services.register(db.session, workshop, children, **params)
@@ -228,7 +233,9 @@ def test_consents_are_stored_with_version_language_time_and_channel(app):
     workshop = create_workshop()
     before = datetime.now(UTC)
     registration = register(
-        workshop, "Amira", language="tr",
+        workshop,
+        "Amira",
+        language="tr",
         consents={ConsentPurpose.PARTICIPATION, ConsentPurpose.PHOTO_WEBSITE},
     ).registration
     consents = {c.purpose: c for c in registration.consents}
@@ -255,7 +262,9 @@ def test_submission_id_gives_a_stable_token_and_a_bad_id_a_random_one():
     first = services.token_for_submission("key", "a" * 22)
     assert first == services.token_for_submission("key", "a" * 22)
     assert first != services.token_for_submission("other key", "a" * 22)
-    assert services.token_for_submission("key", "short") != services.token_for_submission("key", "short")
+    assert services.token_for_submission("key", "short") != services.token_for_submission(
+        "key", "short"
+    )
 
 
 def test_places_change_only_inside_a_write_transaction(app):
@@ -267,3 +276,12 @@ def test_places_change_only_inside_a_write_transaction(app):
     else:
         services.lock_workshop(db.session, workshop)  # PostgreSQL locks the row with FOR UPDATE
     db.session.rollback()
+
+
+def test_one_place_left_is_said_in_the_singular(app):
+    workshop = create_workshop(capacity=1, waitlist_enabled=False)
+    with pytest.raises(services.RegistrationError) as error:
+        register(workshop, "A", "B")
+    assert error.value.message == (
+        "Es ist nur noch 1 Platz frei. Bitte melden Sie weniger Kinder an."
+    )

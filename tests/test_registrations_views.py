@@ -1,5 +1,6 @@
 """The sign-up form and the family's page, through HTTP."""
 
+import io
 import re
 
 import sqlalchemy as sa
@@ -28,8 +29,9 @@ def family_page(client, response):
 
 def test_family_registers_two_children_and_lands_on_its_page(client):
     workshop = create_workshop(capacity=25)
-    data = signup_data(client, workshop, children=[("Amira", 8), ("Jonas", 11)],
-                       photo_consents="photo_internal")
+    data = signup_data(
+        client, workshop, children=[("Amira", 8), ("Jonas", 11)], photo_consents="photo_internal"
+    )
     location, html = family_page(client, client.post(f"/w/{workshop.slug}", data=data))
     assert html.count("Platz sicher") == 2
     assert "Amira" in html and "Jonas" in html
@@ -38,7 +40,9 @@ def test_family_registers_two_children_and_lands_on_its_page(client):
     registration = db.session.scalars(sa.select(Registration)).one()
     assert registration.contact_phone == "+4915123456789"  # parsed and normalised
     assert {c.purpose for c in registration.consents} == {
-        ConsentPurpose.PARTICIPATION, ConsentPurpose.PHOTO_INTERNAL}
+        ConsentPurpose.PARTICIPATION,
+        ConsentPurpose.PHOTO_INTERNAL,
+    }
 
 
 def test_family_page_is_private_and_not_cached(client):
@@ -56,7 +60,7 @@ def test_waiting_child_sees_its_position(client):
     register(workshop, "Jonas")
     data = signup_data(client, workshop, children=[("Elif", 9)])
     _, html = family_page(client, client.post(f"/w/{workshop.slug}", data=data))
-    assert "Warteliste: Platz 2" in html
+    assert "Warteliste: Nummer 2" in html
 
 
 def test_add_child_button_adds_a_row_and_keeps_what_was_typed(client):
@@ -81,13 +85,21 @@ def test_empty_extra_row_is_ignored(client):
 
 def test_errors_are_shown_next_to_each_field_and_values_kept(client):
     workshop = create_workshop(min_age=10, max_age=14)
-    data = signup_data(client, workshop, children=[("", "7")], phone="12", email="kein-at",
-                       consent_participation=None)
+    data = signup_data(
+        client,
+        workshop,
+        children=[("", "7")],
+        phone="12",
+        email="kein-at",
+        consent_participation=None,
+    )
     response = client.post(f"/w/{workshop.slug}", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(r'children-0-first_name-error">Bitte geben Sie den Vornamen an.', html)
-    assert re.search(r'children-0-age-error">Dieser Workshop ist für Kinder von 10 bis 14 Jahren.', html)
+    assert re.search(
+        r'children-0-age-error">Dieser Workshop ist für Kinder von 10 bis 14 Jahren.', html
+    )
     assert re.search(r'phone-error">Diese Telefonnummer stimmt nicht', html)
     assert re.search(r'email-error">Diese E-Mail-Adresse stimmt nicht', html)
     assert re.search(r'consent_participation-error">Ohne Ihr Einverständnis', html)
@@ -113,7 +125,9 @@ def test_arabic_digits_for_the_age_are_understood(client):
 
 def test_phone_or_email_is_needed_and_one_is_enough(client):
     workshop = create_workshop()
-    html = client.post(f"/w/{workshop.slug}", data=signup_data(client, workshop, phone="")).get_data(as_text=True)
+    html = client.post(
+        f"/w/{workshop.slug}", data=signup_data(client, workshop, phone="")
+    ).get_data(as_text=True)
     assert "Bitte geben Sie eine Telefonnummer oder eine E-Mail-Adresse an." in html
     data = signup_data(client, workshop, phone="", email="Eltern@Example.ORG")
     family_page(client, client.post(f"/w/{workshop.slug}", data=data))
@@ -158,7 +172,9 @@ def test_missing_csrf_token_shows_the_form_again_with_values_kept(client):
     assert response.status_code == 422
     assert "Die Seite war lange offen" in html
     assert 'value="Amira"' in html
-    retry = dict(data, csrf_token=re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1))
+    retry = dict(
+        data, csrf_token=re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    )
     family_page(client, client.post(f"/w/{workshop.slug}", data=retry))
 
 
@@ -202,7 +218,9 @@ def test_same_browser_registering_again_returns_to_its_page(client):
 
 def test_honeypot_stops_bots_but_tells_a_person_why(client):
     workshop = create_workshop()
-    response = client.post(f"/w/{workshop.slug}", data=signup_data(client, workshop, website="http://spam"))
+    response = client.post(
+        f"/w/{workshop.slug}", data=signup_data(client, workshop, website="http://spam")
+    )
     assert response.status_code == 422
     assert count(Registration) == 0
 
@@ -218,8 +236,12 @@ def test_full_workshop_without_waiting_list_refuses_a_late_form(client):
 
 def test_cancel_one_child_asks_first_then_promotes_the_next(client):
     workshop = create_workshop(capacity=1)
-    location, _ = family_page(client, client.post(
-        f"/w/{workshop.slug}", data=signup_data(client, workshop, children=[("Amira", 8)])))
+    location, _ = family_page(
+        client,
+        client.post(
+            f"/w/{workshop.slug}", data=signup_data(client, workshop, children=[("Amira", 8)])
+        ),
+    )
     waiting = register(workshop, "Jonas").registration
     participant = db.session.scalars(sa.select(Participant).filter_by(first_name="Amira")).one()
     confirm = client.get(f"{location}/cancel?participant={participant.id}")
@@ -227,40 +249,57 @@ def test_cancel_one_child_asks_first_then_promotes_the_next(client):
     assert "Möchten Sie dieses Kind wirklich abmelden?" in html
     assert participant.status == ParticipantStatus.CONFIRMED  # asking changes nothing
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    response = client.post(f"{location}/cancel", data={"participant": participant.id, "csrf_token": token})
+    response = client.post(
+        f"{location}/cancel", data={"participant": participant.id, "csrf_token": token}
+    )
     assert response.headers["Location"] == location
     page = client.get(location).get_data(as_text=True)
     assert "Abgemeldet: Amira" in page
     db.session.rollback()
     assert db.session.get(Participant, participant.id).status == ParticipantStatus.CANCELLED
-    assert db.session.get(Registration, waiting.id).participants[0].status == ParticipantStatus.CONFIRMED
+    assert (
+        db.session.get(Registration, waiting.id).participants[0].status
+        == ParticipantStatus.CONFIRMED
+    )
 
 
 def test_cancel_all_children(client):
     workshop = create_workshop()
-    location, _ = family_page(client, client.post(
-        f"/w/{workshop.slug}", data=signup_data(client, workshop, children=[("A", 8), ("B", 9)])))
+    location, _ = family_page(
+        client,
+        client.post(
+            f"/w/{workshop.slug}", data=signup_data(client, workshop, children=[("A", 8), ("B", 9)])
+        ),
+    )
     html = client.get(f"{location}/cancel").get_data(as_text=True)
     assert "Möchten Sie diese Kinder wirklich abmelden?" in html
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     client.post(f"{location}/cancel", data={"csrf_token": token})
     assert client.get(location).get_data(as_text=True).count("abgemeldet") >= 2
-    assert {p.status for p in db.session.scalars(sa.select(Participant))} == {ParticipantStatus.CANCELLED}
+    assert {p.status for p in db.session.scalars(sa.select(Participant))} == {
+        ParticipantStatus.CANCELLED
+    }
 
 
 def test_cancel_without_csrf_token_is_refused_kindly(client):
     workshop = create_workshop()
-    location, _ = family_page(client, client.post(f"/w/{workshop.slug}", data=signup_data(client, workshop)))
+    location, _ = family_page(
+        client, client.post(f"/w/{workshop.slug}", data=signup_data(client, workshop))
+    )
     response = client.post(f"{location}/cancel", data={})
     assert response.status_code == 400
     assert "Die Seite war zu lange offen" in response.get_data(as_text=True)
-    assert {p.status for p in db.session.scalars(sa.select(Participant))} == {ParticipantStatus.CONFIRMED}
+    assert {p.status for p in db.session.scalars(sa.select(Participant))} == {
+        ParticipantStatus.CONFIRMED
+    }
 
 
 def test_cancel_someone_elses_child_is_not_found(client):
     workshop = create_workshop()
     other = register(workshop, "Jonas").registration.participants[0]
-    location, _ = family_page(client, client.post(f"/w/{workshop.slug}", data=signup_data(client, workshop)))
+    location, _ = family_page(
+        client, client.post(f"/w/{workshop.slug}", data=signup_data(client, workshop))
+    )
     assert client.get(f"{location}/cancel?participant={other.id}").status_code == 404
     assert client.get(f"{location}/cancel?participant=abc").status_code == 404
 
@@ -276,3 +315,38 @@ def test_wrong_method_and_huge_bodies_get_friendly_pages(client):
 def test_form_fields_helper_reads_the_hidden_fields(client):
     workshop = create_workshop()
     assert set(form_fields(client, workshop.slug)) == {"csrf_token", "submission_id"}
+
+
+def test_family_link_uses_the_public_base_url(app, client):
+    app.config["SIGNUP_BASE_URL"] = "https://anmeldung.example.org/"
+    workshop = create_workshop()
+    location, html = family_page(
+        client, client.post(f"/w/{workshop.slug}", data=signup_data(client, workshop))
+    )
+    assert f"https://anmeldung.example.org{location}" in html
+
+
+def test_wrong_content_types_get_an_answer_not_a_crash(client):
+    workshop = create_workshop()
+    data = signup_data(client, workshop)
+    odd_types = {
+        "children-0-first_name": {"a": 1},
+        "children-0-age": [1, None],
+        "phone": 15123,
+        "email": None,
+        "consent_participation": True,
+        "photo_consents": {"x": []},
+    }
+    as_json = client.post(f"/w/{workshop.slug}", json=dict(data, **odd_types))
+    assert as_json.status_code == 422
+    with_file = dict(data, **{"children-0-first_name": (io.BytesIO(b"\x00\xff"), "name.bin")})
+    assert client.post(f"/w/{workshop.slug}", data=with_file).status_code in {302, 422}
+    assert (
+        client.post(
+            f"/w/{workshop.slug}",
+            data=b"\xff\xfe garbage",
+            content_type="application/x-www-form-urlencoded",
+        ).status_code
+        == 422
+    )
+    assert count(Registration) == 0

@@ -24,14 +24,23 @@ def test_start_page_without_workshops_says_so(client):
 
 def test_workshop_page_shows_what_a_parent_needs(client):
     day = date(2031, 4, 14)  # a Monday
-    workshop = create_workshop(texts={"de": "KI4U"}, days=[day], min_age=10, max_age=14, capacity=25)
+    workshop = create_workshop(
+        texts={"de": "KI4U"}, days=[day], min_age=10, max_age=14, capacity=25
+    )
     register(workshop, "Amira")
     response = client.get(f"/w/{workshop.slug}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<html lang="de" dir="ltr">' in html
-    for expected in ("KI4U", "Kinder von 10 bis 14 Jahren", "Montag, 14. April 2031",
-                     "10:30–14:30 Uhr", "Schülerlabor", "kostenlos", "Noch 24 Plätze frei."):
+    for expected in (
+        "KI4U",
+        "Kinder von 10 bis 14 Jahren",
+        "Montag, 14. April 2031",
+        "10:30–14:30 Uhr",
+        "Schülerlabor",
+        "kostenlos",
+        "Noch 24 Plätze frei.",
+    ):
         assert expected in html
     assert 'name="children-0-first_name"' in html
     assert 'name="together"' not in html  # offered only with more than one child
@@ -99,7 +108,9 @@ def test_health_check_answers_200_with_the_database(client):
 def test_health_check_answers_503_without_the_database(app):
     from signup import create_app
 
-    broken = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql://nobody@127.0.0.1:1/none"})
+    broken = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql://nobody@127.0.0.1:1/none"}
+    )
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
 
@@ -115,3 +126,11 @@ def test_every_response_has_security_headers(client):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "script-src" not in response.headers["Content-Security-Policy"]  # default-src 'none'
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_stylesheet_is_served_without_leaking_a_file(client):
+    # Warnings are errors: an unclosed file from the compression layer would fail here.
+    response = client.get("/static/style.css", headers={"Accept-Encoding": "zstd, br, gzip"})
+    assert response.status_code == 200
+    assert b"margin-inline" in response.get_data()
+    response.close()

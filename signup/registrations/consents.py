@@ -8,22 +8,23 @@ CONSENT_TEXT_VERSION = "2026-11-1"
 
 CONSENT_TEXTS = {
     ConsentPurpose.PARTICIPATION: _l(
-        "Ich bin sorgeberechtigt. Mein Kind darf am Workshop teilnehmen. "
+        "Ich bin sorgeberechtigt. Die angemeldeten Kinder dürfen am Workshop teilnehmen. "
         "Die Angaben werden nur für diesen Workshop genutzt."
     ),
     ConsentPurpose.PHOTO_INTERNAL: _l(
-        "Fotos und Filme, auf denen mein Kind zu sehen ist, dürfen für die interne "
-        "Dokumentation genutzt werden."
+        "Fotos und Filme, auf denen die angemeldeten Kinder zu sehen sind, "
+        "dürfen für die interne Dokumentation genutzt werden."
     ),
     ConsentPurpose.PHOTO_WEBSITE: _l(
-        "Fotos und Filme, auf denen mein Kind zu sehen ist, dürfen auf der Internetseite "
-        "des Veranstalters gezeigt werden."
+        "Fotos und Filme, auf denen die angemeldeten Kinder zu sehen sind, "
+        "dürfen auf der Internetseite des Veranstalters gezeigt werden."
     ),
     ConsentPurpose.PHOTO_PRESS: _l(
-        "Fotos und Filme, auf denen mein Kind zu sehen ist, dürfen an die Presse gegeben werden."
+        "Fotos und Filme, auf denen die angemeldeten Kinder zu sehen sind, "
+        "dürfen an die Presse gegeben werden."
     ),
     ConsentPurpose.PHOTO_SOCIAL: _l(
-        "Fotos und Filme, auf denen mein Kind zu sehen ist, dürfen in sozialen Medien "
-        "gezeigt werden."
+        "Fotos und Filme, auf denen die angemeldeten Kinder zu sehen sind, "
+        "dürfen in sozialen Medien gezeigt werden."
     ),
 }

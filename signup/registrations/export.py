@@ -46,9 +46,7 @@ def participant_rows(session: Session, workshop: Workshop) -> list[dict]:
         .order_by(Registration.created_at, Participant.id)
     ).all()
     positions = waiting_positions(session, workshop)
-    participants.sort(
-        key=lambda p: (STATUS_ORDER[p.status], positions.get(p.id, 0))
-    )
+    participants.sort(key=lambda p: (STATUS_ORDER[p.status], positions.get(p.id, 0)))
     rows = []
     for participant in participants:
         registration = participant.registration

@@ -35,7 +35,7 @@ BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]
 
 def clean_text(value: str | None, max_length: int = 1000) -> str:
     """Return typed text in NFC, without control or bidi characters, spaces collapsed."""
-    if not value:
+    if not value or not isinstance(value, str):
         return ""
     value = value[: max_length * 4]
     value = BIDI_CONTROLS.sub("", value)
@@ -105,7 +105,10 @@ class SignupForm(FlaskForm):
         if not self.submission_id.data:
             self.submission_id.data = new_submission_id()
         self.photo_consents.choices = [
-            (ConsentPurpose.for_photo_use(use).value, str(CONSENT_TEXTS[ConsentPurpose.for_photo_use(use)]))
+            (
+                ConsentPurpose.for_photo_use(use).value,
+                str(CONSENT_TEXTS[ConsentPurpose.for_photo_use(use)]),
+            )
             for use in workshop.photo_use_list
         ]
         self.consent_participation.label.text = str(CONSENT_TEXTS[ConsentPurpose.PARTICIPATION])
@@ -123,9 +126,7 @@ class SignupForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
-        ok = not any(
-            field.errors for name, field in self._fields.items() if name != "csrf_token"
-        )
+        ok = not any(field.errors for name, field in self._fields.items() if name != "csrf_token")
         ok &= self._validate_children()
         ok &= self._validate_contact()
         if not self.consent_participation.data:
@@ -134,11 +135,17 @@ class SignupForm(FlaskForm):
             ]
             ok = False
         if self.website.data:
-            self.general_errors.append(_("Bitte lassen Sie das Feld „Bitte leer lassen“ leer."))
+            # Only bots see this field; a person who somehow filled it can simply send again.
+            self.general_errors.append(
+                _("Ihre Anmeldung wurde nicht gesendet. Bitte versuchen Sie es noch einmal.")
+            )
             ok = False
         if self.csrf_token.errors:
             self.general_errors.append(
-                _("Die Seite war lange offen. Bitte prüfen Sie die Angaben und senden Sie noch einmal.")
+                _(
+                    "Die Seite war lange offen. "
+                    "Bitte prüfen Sie die Angaben und senden Sie das Formular noch einmal ab."
+                )
             )
             ok = False
         return ok
@@ -165,7 +172,11 @@ class SignupForm(FlaskForm):
                 ok = False
             elif not low <= child.age.data <= high:
                 child.age.errors = [
-                    _("Dieser Workshop ist für Kinder von %(min)d bis %(max)d Jahren.", min=low, max=high)
+                    _(
+                        "Dieser Workshop ist für Kinder von %(min)d bis %(max)d Jahren.",
+                        min=low,
+                        max=high,
+                    )
                 ]
                 ok = False
         return ok
@@ -207,7 +218,9 @@ class SignupForm(FlaskForm):
 
     def consents_given(self) -> set[ConsentPurpose]:
         offered = {value for value, _label in self.photo_consents.choices}
-        given = {ConsentPurpose(value) for value in self.photo_consents.data or [] if value in offered}
+        given = {
+            ConsentPurpose(value) for value in self.photo_consents.data or [] if value in offered
+        }
         if self.consent_participation.data:
             given.add(ConsentPurpose.PARTICIPATION)
         return given

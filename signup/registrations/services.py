@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..database import begin_write, holds_write_lock
-from ..i18n import _l
+from ..i18n import _l, ngettext
 from ..models_base import utcnow
 from ..staff.models import StaffUser
 from ..workshops.models import Workshop, WorkshopStatus
@@ -44,8 +44,10 @@ MESSAGES = {
     "past": _l("Dieser Workshop ist schon vorbei."),
     "not_yet": _l("Die Anmeldung hat noch nicht begonnen."),
     "full": _l("Alle Plätze sind vergeben. Es gibt keine Warteliste."),
-    "not_enough_places": _l(
-        "Es sind nur noch %(n)d Plätze frei. Bitte melden Sie weniger Kinder an."
+    "not_enough_places": lambda n: ngettext(
+        "Es ist nur noch %(num)d Platz frei. Bitte melden Sie weniger Kinder an.",
+        "Es sind nur noch %(num)d Plätze frei. Bitte melden Sie weniger Kinder an.",
+        n,
     ),
     "no_children": _l("Bitte geben Sie mindestens ein Kind an."),
     "too_many_children": _l("Bitte melden Sie höchstens %(n)d Kinder auf einmal an."),
@@ -65,7 +67,10 @@ class RegistrationError(Exception):
 
     @property
     def message(self) -> str:
-        return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])
+        text = MESSAGES[self.code]
+        if callable(text):
+            return text(**self.params)
+        return str(text) % self.params if self.params else str(text)
 
 
 @dataclass(frozen=True)
@@ -156,14 +161,18 @@ def token_for_submission(secret_key: str, submission_id: str | None) -> str:
     """
     if not submission_id or not SUBMISSION_ID.fullmatch(submission_id):
         return secrets.token_urlsafe(32)
-    digest = hmac.new(secret_key.encode(), b"registration:" + submission_id.encode(), hashlib.sha256)
+    digest = hmac.new(
+        secret_key.encode(), b"registration:" + submission_id.encode(), hashlib.sha256
+    )
     return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
 def find_by_token(session: Session, token: str) -> Registration | None:
     if not token or len(token) > 100:
         return None
-    return session.scalar(sa.select(Registration).where(Registration.token_hash == hash_token(token)))
+    return session.scalar(
+        sa.select(Registration).where(Registration.token_hash == hash_token(token))
+    )
 
 
 def register(
@@ -205,8 +214,10 @@ def register(
     else:
         confirmed_count = max(0, min(free, len(children)))
     if confirmed_count < len(children) and not workshop.waitlist_enabled:
-        raise RegistrationError("full") if free <= 0 else RegistrationError(
-            "not_enough_places", n=free
+        raise (
+            RegistrationError("full")
+            if free <= 0
+            else RegistrationError("not_enough_places", n=free)
         )
 
     if token is None or find_by_token(session, token) is not None:
@@ -249,12 +260,17 @@ def register(
     session.add(registration)
     session.flush()
     session.expire(workshop, ["confirmed_count", "waiting_count"])
-    return RegistrationResult(registration=registration, created=True, token=token, promoted=promoted)
+    return RegistrationResult(
+        registration=registration, created=True, token=token, promoted=promoted
+    )
 
 
 def cancel(
-    session: Session, registration: Registration, participants: Iterable[Participant] | None = None,
-    *, now: datetime | None = None,
+    session: Session,
+    registration: Registration,
+    participants: Iterable[Participant] | None = None,
+    *,
+    now: datetime | None = None,
 ) -> list[Participant]:
     """Cancel some or all children of a registration; return who moved up in their place."""
     begin_write(session)
@@ -275,7 +291,9 @@ def cancel(
     return promoted
 
 
-def promote_waiting(session: Session, workshop: Workshop, *, now: datetime | None = None) -> list[Participant]:
+def promote_waiting(
+    session: Session, workshop: Workshop, *, now: datetime | None = None
+) -> list[Participant]:
     """Give free places to the waiting list in order; siblings registered together move as one.
 
     A together-group that does not fit keeps its turn, but does not hold up the children behind

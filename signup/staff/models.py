@@ -17,7 +17,7 @@ class Role(TitledEnum):
     ASSISTANT = "assistant"
 
 
-Role.__titles__ = {"organiser": _l("Organisation"), "assistant": _l("Assistenz")}
+Role.__titles__ = {"organiser": _l("Leitung"), "assistant": _l("Assistenz")}
 
 
 class Organisation(db.Model):
@@ -80,4 +80,3 @@ class Membership(db.Model):
 
     user: Mapped[StaffUser] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
-

@@ -1,7 +1,7 @@
 """Public pages: the list of open workshops, and each workshop with its sign-up form."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from ..extensions import csrf, db
@@ -37,7 +37,8 @@ def get_public_workshop(slug: str) -> Workshop:
 def show_workshop(slug: str):
     """Show a workshop with its sign-up form; register the family on submit."""
     workshop = get_public_workshop(slug)
-    form = SignupForm(workshop)
+    # Only a posted form counts (Flask-WTF would also read JSON, with values of any type).
+    form = SignupForm(workshop, formdata=request.form if request.method == "POST" else None)
     state = services.registration_state(workshop)
     failed = False
     if form.is_submitted() and state in {"open", "full"}:
