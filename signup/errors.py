@@ -1,5 +1,7 @@
 """Friendly error pages: no stack trace, the way back, in the visitor's language."""
 
+import logging
+
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -25,7 +27,5 @@ def handle_http_error(error: HTTPException):
 
 def handle_unexpected_error(error: Exception):
     db.session.rollback()
-    import logging
-
     logging.getLogger("signup").exception("unhandled error", exc_info=error)
     return render_template("errors/error.html", code=500), InternalServerError.code

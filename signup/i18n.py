@@ -47,6 +47,8 @@ def language_name(code: str) -> str:
 
 def remember_language(response):
     """Keep an explicit ?lang= choice in a cookie for the next visit."""
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     chosen = normalise_language(request.args.get("lang"))
     if chosen and request.cookies.get(LANGUAGE_COOKIE) != chosen:
         response.set_cookie(

@@ -32,14 +32,14 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-class TitledEnum(enum.StrEnum):
-    """A state stored by its value, with a translatable title for people."""
+class LabelledEnum(enum.StrEnum):
+    """A state stored by its value, with a translatable label for people."""
 
-    __titles__: dict = {}
+    __labels__: dict = {}
 
     @property
-    def title(self) -> str:
-        return str(self.__titles__[self.value])
+    def label(self) -> str:
+        return str(self.__labels__[self.value])
 
 
 def enum_column(enum_class: type[enum.Enum], **kw) -> sa.Enum:

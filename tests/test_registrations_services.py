@@ -285,3 +285,20 @@ def test_one_place_left_is_said_in_the_singular(app):
     assert error.value.message == (
         "Es ist nur noch 1 Platz frei. Bitte melden Sie weniger Kinder an."
     )
+
+
+def test_every_state_has_a_label_for_people(app):
+    from flask_babel import force_locale
+
+    from signup.i18n import LANGUAGES
+    from signup.models_base import LabelledEnum
+
+    enums = LabelledEnum.__subclasses__()
+    assert len(enums) >= 6
+    with app.test_request_context():
+        for language in LANGUAGES:
+            with force_locale(language):
+                labels = [member.label for enum_class in enums for member in enum_class]
+                assert all(isinstance(label, str) and label.strip() for label in labels)
+        with force_locale("en"):
+            assert ParticipantStatus.WAITING.label == "on the waiting list"

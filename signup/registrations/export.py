@@ -4,7 +4,7 @@ import csv
 from typing import TextIO
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..workshops.models import Workshop
 from .models import ConsentPurpose, Participant, ParticipantStatus, Registration
@@ -42,6 +42,7 @@ def participant_rows(session: Session, workshop: Workshop) -> list[dict]:
     participants = session.scalars(
         sa.select(Participant)
         .join(Participant.registration)
+        .options(selectinload(Participant.registration))
         .where(Participant.workshop_id == workshop.id)
         .order_by(Registration.created_at, Participant.id)
     ).all()

@@ -8,19 +8,19 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import _l
-from ..models_base import TitledEnum, UTCDateTime, enum_column, utcnow
+from ..models_base import LabelledEnum, UTCDateTime, enum_column, utcnow
 from ..staff.models import StaffUser
 from ..workshops.models import PhotoUse, Workshop
 
 
-class Channel(TitledEnum):
+class Channel(LabelledEnum):
     ONLINE = "online"
     ASSISTED = "assisted"
     PAPER = "paper"
     GROUP = "group"
 
 
-Channel.__titles__ = {
+Channel.__labels__ = {
     "online": _l("online"),
     "assisted": _l("mit Hilfe von Fachkräften"),
     "paper": _l("auf Papier"),
@@ -28,20 +28,20 @@ Channel.__titles__ = {
 }
 
 
-class ParticipantStatus(TitledEnum):
+class ParticipantStatus(LabelledEnum):
     CONFIRMED = "confirmed"
     WAITING = "waiting"
     CANCELLED = "cancelled"
 
 
-ParticipantStatus.__titles__ = {
+ParticipantStatus.__labels__ = {
     "confirmed": _l("Platz sicher"),
     "waiting": _l("auf der Warteliste"),
     "cancelled": _l("abgemeldet"),
 }
 
 
-class ConsentPurpose(TitledEnum):
+class ConsentPurpose(LabelledEnum):
     PARTICIPATION = "participation"
     PHOTO_INTERNAL = "photo_internal"
     PHOTO_WEBSITE = "photo_website"
@@ -53,7 +53,7 @@ class ConsentPurpose(TitledEnum):
         return cls("photo_" + use.value)
 
 
-ConsentPurpose.__titles__ = {
+ConsentPurpose.__labels__ = {
     "participation": _l("Teilnahme"),
     "photo_internal": _l("Fotos und Filme für die interne Dokumentation"),
     "photo_website": _l("Fotos und Filme auf der Internetseite"),
@@ -62,13 +62,13 @@ ConsentPurpose.__titles__ = {
 }
 
 
-class ConsentChannel(TitledEnum):
+class ConsentChannel(LabelledEnum):
     ONLINE = "online"
     PAPER = "paper"
     VERBAL = "verbal"
 
 
-ConsentChannel.__titles__ = {
+ConsentChannel.__labels__ = {
     "online": _l("online"),
     "paper": _l("auf Papier"),
     "verbal": _l("mündlich"),
@@ -187,5 +187,3 @@ def _count_participants(status: ParticipantStatus):
 # Derived counts on the workshop, loaded with it in one query.
 Workshop.confirmed_count = column_property(_count_participants(ParticipantStatus.CONFIRMED))
 Workshop.waiting_count = column_property(_count_participants(ParticipantStatus.WAITING))
-Workshop.places_left = property(lambda self: max(0, self.capacity - self.confirmed_count))
-Workshop.is_full = property(lambda self: self.confirmed_count >= self.capacity)

@@ -9,15 +9,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..i18n import _l
-from ..models_base import TitledEnum, UTCDateTime, enum_column, utcnow
+from ..models_base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
-class Role(TitledEnum):
+class Role(LabelledEnum):
     ORGANISER = "organiser"
     ASSISTANT = "assistant"
 
 
-Role.__titles__ = {"organiser": _l("Leitung"), "assistant": _l("Assistenz")}
+Role.__labels__ = {"organiser": _l("Leitung"), "assistant": _l("Assistenz")}
 
 
 class Organisation(db.Model):

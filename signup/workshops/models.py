@@ -8,18 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import _l
-from ..models_base import TitledEnum, UTCDateTime, enum_column, utcnow
+from ..models_base import LabelledEnum, UTCDateTime, enum_column, utcnow
 from ..staff.models import Organisation
 
 
-class WorkshopStatus(TitledEnum):
+class WorkshopStatus(LabelledEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
 
 
-WorkshopStatus.__titles__ = {
+WorkshopStatus.__labels__ = {
     "draft": _l("Entwurf"),
     "open": _l("Anmeldung offen"),
     "closed": _l("Anmeldung geschlossen"),
@@ -27,7 +27,7 @@ WorkshopStatus.__titles__ = {
 }
 
 
-class PhotoUse(TitledEnum):
+class PhotoUse(LabelledEnum):
     """The uses of photos and films a workshop may ask consent for, one box each."""
 
     INTERNAL = "internal"
@@ -36,7 +36,7 @@ class PhotoUse(TitledEnum):
     SOCIAL = "social"
 
 
-PhotoUse.__titles__ = {
+PhotoUse.__labels__ = {
     "internal": _l("für die interne Dokumentation"),
     "website": _l("auf der Internetseite des Veranstalters"),
     "press": _l("in der Presse"),
@@ -97,6 +97,15 @@ class Workshop(db.Model):
     organisations: Mapped[list[Organisation]] = relationship(
         secondary=workshop_organisations, lazy="selectin"
     )
+
+    # confirmed_count and waiting_count are column properties added in registrations.models.
+    @property
+    def places_left(self) -> int:
+        return max(0, self.capacity - self.confirmed_count)
+
+    @property
+    def is_full(self) -> bool:
+        return self.confirmed_count >= self.capacity
 
     def text_for(self, language: str) -> "WorkshopText":
         """Return the text in this language, else the German one."""
