@@ -54,6 +54,25 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
                 "small AI projects of your own. At the end you show them to your parents.",
                 "Please bring something to drink. Lunch is provided.",
             ),
+            "tr": (
+                "KI4U – Senin için yapay zekâ",
+                "Üç gün boyunca yapay zekânın nasıl öğrendiğini keşfediyor ve kendi küçük "
+                "yapay zekâ projelerinizi yapıyorsunuz. Sonunda projelerinizi ailenize "
+                "gösteriyorsunuz.",
+                "Lütfen yanınızda içecek getirin. Öğle yemeği orada veriliyor.",
+            ),
+            "ar": (
+                "KI4U – الذكاء الاصطناعي من أجلك",
+                "على مدى ثلاثة أيام تكتشفون كيف يتعلّم الذكاء الاصطناعي، وتصنعون مشاريع "
+                "صغيرة خاصة بكم. في النهاية تعرضونها على أهاليكم.",
+                "يُرجى إحضار شيء للشرب. الغداء متوفر في المكان.",
+            ),
+            "uk": (
+                "KI4U – штучний інтелект для тебе",
+                "Три дні ви дізнаєтеся, як навчається штучний інтелект, і створюєте власні "
+                "невеликі проєкти. Наприкінці ви показуєте їх батькам.",
+                "Будь ласка, візьміть із собою щось попити. Обід буде на місці.",
+            ),
         },
     )
     _workshop(
@@ -71,6 +90,30 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
                 "Ein Projekttag mit zwei Stationen: In der Zooschule lernt ihr Meerestiere "
                 "kennen, im Schülerlabor untersucht ihr Meerwasser.",
                 "Der Bus fährt um 8:15 Uhr an der Schule ab.",
+            ),
+            "en": (
+                "Oceans and sea creatures",
+                "A project day with two stations: at the zoo school you meet sea creatures, "
+                "in the student lab you examine sea water.",
+                "The bus leaves the school at 8:15.",
+            ),
+            "tr": (
+                "Okyanuslar ve deniz canlıları",
+                "İki istasyonlu bir proje günü: Hayvanat bahçesi okulunda deniz canlılarını "
+                "tanıyorsunuz, öğrenci laboratuvarında deniz suyunu inceliyorsunuz.",
+                "Otobüs saat 8:15'te okuldan kalkıyor.",
+            ),
+            "ar": (
+                "المحيطات والحيوانات البحرية",
+                "يوم مشروع فيه محطتان: في مدرسة حديقة الحيوان تتعرفون على الحيوانات "
+                "البحرية، وفي مختبر الطلاب تفحصون مياه البحر.",
+                "تنطلق الحافلة من المدرسة الساعة 8:15.",
+            ),
+            "uk": (
+                "Океани та морські тварини",
+                "Проєктний день із двома станціями: у зоошколі ви знайомитеся з морськими "
+                "тваринами, у шкільній лабораторії досліджуєте морську воду.",
+                "Автобус від'їжджає від школи о 8:15.",
             ),
         },
     )

@@ -9,7 +9,7 @@ _l = lazy_gettext
 __all__ = ["LANGUAGES", "_", "_l", "ngettext", "select_locale", "text_direction"]
 
 #: Shipped languages, German first (the source language and the fallback).
-LANGUAGES = ("de", "en")
+LANGUAGES = ("de", "en", "tr", "ar", "fa", "ps", "uk", "ru", "pl", "ro", "bg", "ku", "sq")
 DEFAULT_LANGUAGE = "de"
 RTL_LANGUAGES = frozenset({"ar", "fa", "ps"})
 LANGUAGE_COOKIE = "lang"

@@ -6,6 +6,7 @@ import unicodedata
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import force_locale
 from flask_wtf import FlaskForm
 from wtforms import Form
 from wtforms.fields import (
@@ -112,6 +113,11 @@ class SignupForm(FlaskForm):
             for use in workshop.photo_use_list
         ]
         self.consent_participation.label.text = str(CONSENT_TEXTS[ConsentPurpose.PARTICIPATION])
+        # The German text stays the legal master; families may read it beside their language.
+        with force_locale("de"):
+            self.german_consent_texts = {
+                purpose.value: str(text) for purpose, text in CONSENT_TEXTS.items()
+            }
         self.contact_errors: list[str] = []
         self.general_errors: list[str] = []
         self.normalised_phone: str | None = None
