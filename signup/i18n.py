@@ -3,6 +3,7 @@
 from babel import Locale, dates
 from flask import current_app, request
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from markupsafe import Markup
 
 _ = gettext
 _l = lazy_gettext
@@ -72,11 +73,16 @@ def format_clock(moment) -> str:
     return dates.format_time(moment, "HH:mm", locale=get_locale())
 
 
+def isolate(value) -> Markup:
+    """Wrap a name or number in <bdi>, so it keeps its own direction inside a sentence."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 def init_templates(app) -> None:
     from .views import public_url
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(day=format_day, clock=format_clock)
+    app.jinja_env.filters.update(day=format_day, clock=format_clock, isolate=isolate)
     app.jinja_env.globals.update(
         text_direction=text_direction,
         language_name=language_name,

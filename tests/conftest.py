@@ -15,6 +15,7 @@ os.environ.setdefault("SIGNUP_SECRET_KEY", "test-secret-key")
 import psycopg  # noqa: E402
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from flask import has_app_context  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
@@ -90,7 +91,8 @@ class RequestIsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        db.session.commit()
+        if has_app_context():  # not when following a redirect inside the request's context
+            db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -254,7 +254,7 @@ def test_cancel_one_child_asks_first_then_promotes_the_next(client):
     )
     assert response.headers["Location"] == location
     page = client.get(location).get_data(as_text=True)
-    assert "Abgemeldet: Amira" in page
+    assert "Abgemeldet: <bdi>Amira</bdi>." in page
     db.session.rollback()
     assert db.session.get(Participant, participant.id).status == ParticipantStatus.CANCELLED
     assert (
@@ -350,3 +350,15 @@ def test_wrong_content_types_get_an_answer_not_a_crash(client):
         == 422
     )
     assert count(Registration) == 0
+
+
+def test_names_in_messages_are_isolated_and_escaped(client):
+    workshop = create_workshop()
+    data = signup_data(client, workshop, children=[("<b>Ali</b>", 8)])
+    location, html = family_page(client, client.post(f"/w/{workshop.slug}", data=data))
+    assert "<bdi>&lt;b&gt;Ali&lt;/b&gt;</bdi>" in html
+    assert "<b>Ali</b>" not in html
+    confirm = client.get(f"{location}/cancel").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', confirm).group(1)
+    page = client.post(f"{location}/cancel", data={"csrf_token": token}, follow_redirects=True)
+    assert "Abgemeldet: <bdi>&lt;b&gt;Ali&lt;/b&gt;</bdi>." in page.get_data(as_text=True)

@@ -91,7 +91,8 @@ def test_workshop_text_falls_back_to_german_visibly(client):
     workshop = create_workshop(texts={"de": "Roboter bauen"})
     html = client.get(f"/w/{workshop.slug}?lang=en").get_data(as_text=True)
     assert '<html lang="en" dir="ltr">' in html
-    assert '<h1 lang="de">Roboter bauen</h1>' in html
+    assert '<h1 lang="de" dir="auto">Roboter bauen</h1>' in html
+    assert "Diesen Text gibt es noch nicht in Ihrer Sprache" not in html  # the note is in English
 
 
 def test_workshop_text_in_the_familys_language_when_it_exists(client):

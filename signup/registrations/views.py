@@ -1,9 +1,10 @@
 """The family's own page at a secret address: see the places, cancel one child or all."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from markupsafe import Markup, escape
 
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, isolate
 from . import services
 from .models import Participant, ParticipantStatus, Registration
 
@@ -73,8 +74,9 @@ def cancel_registration(token: str):
     if request.method == "POST" and targets:
         services.cancel(db.session, registration, targets)
         db.session.commit()
-        names = ", ".join(p.first_name for p in targets)
-        flash(_("Abgemeldet: %(names)s. Danke, dass Sie Bescheid gesagt haben.", names=names))
+        names = Markup(", ").join(isolate(p.first_name) for p in targets)
+        message = _("Abgemeldet: %(names)s. Danke, dass Sie Bescheid gesagt haben.")
+        flash(escape(message) % {"names": names})
         return redirect(url_for(".show_registration", token=token))
     return render_template(
         "registrations/cancel_registration.html",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import expect
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -152,3 +153,41 @@ def sign_up(page, slug: str, children=(("Amira", 9),), phone="0151 23456789") ->
     submit_button(page).click()
     expect(page).to_have_url(FAMILY_PAGE)
     return page.url
+
+
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": list(WCAG_TAGS)},
+    "resultTypes": ["violations"],
+}
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, bundled with axe-playwright-python: it scans offline."""
+    return Axe()
+
+
+def describe(violations: list[dict]) -> str:
+    """Say what is wrong, why it matters and where, so the report can be acted on."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
+            f"  {violation['helpUrl']}"
+        )
+        for node in violation["nodes"]:
+            lines.append(f"  - {' '.join(map(str, node['target']))}: {node['html']}")
+            if node.get("failureSummary"):
+                lines.append("    " + node["failureSummary"].replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def assert_accessible(axe, page) -> None:
+    results = axe.run(page, options=AXE_OPTIONS)
+    violations = [
+        violation
+        for violation in results.response["violations"]
+        if set(violation["tags"]) & set(WCAG_TAGS)
+    ]
+    assert not violations, f"axe found on {page.url}:\n{describe(violations)}"

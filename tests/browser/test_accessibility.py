@@ -1,48 +1,11 @@
 """axe-core finds no WCAG 2.0/2.1 A or AA problem on the pages a family sees."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_up, submit_button
+from tests.browser.conftest import assert_accessible, sign_up, submit_button
 
 pytestmark = pytest.mark.browser
-
-WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": list(WCAG_TAGS)},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(scope="session")
-def axe():
-    return Axe()
-
-
-def describe(violations: list[dict]) -> str:
-    """Say what is wrong, why it matters and where, so the report can be acted on."""
-    lines = []
-    for violation in violations:
-        lines.append(
-            f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
-            f"  {violation['helpUrl']}"
-        )
-        for node in violation["nodes"]:
-            lines.append(f"  - {' '.join(map(str, node['target']))}: {node['html']}")
-            if node.get("failureSummary"):
-                lines.append("    " + node["failureSummary"].replace("\n", "\n    "))
-    return "\n".join(lines)
-
-
-def assert_accessible(axe, page) -> None:
-    results = axe.run(page, options=AXE_OPTIONS)
-    violations = [
-        violation
-        for violation in results.response["violations"]
-        if set(violation["tags"]) & set(WCAG_TAGS)
-    ]
-    assert not violations, f"axe found on {page.url}:\n{describe(violations)}"
 
 
 def test_start_page(axe, page, workshop_slug):
