@@ -59,6 +59,9 @@ class Config:
         #: A family may leave the form open for a long time; an expired token re-shows the form.
         self.WTF_CSRF_TIME_LIMIT = 8 * 3600
         self.WTF_CSRF_SSL_STRICT = False
+        # Every message a form shows is our own, translated in our catalogs; WTForms' own
+        # catalogs would only cost a parse on every request.
+        self.WTF_I18N_ENABLED = False
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.BABEL_DEFAULT_LOCALE = "de"
         self.BABEL_DEFAULT_TIMEZONE = self.SIGNUP_TIMEZONE

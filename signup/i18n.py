@@ -1,5 +1,7 @@
 """Languages, locale selection and text direction."""
 
+from functools import cache
+
 from babel import Locale, dates
 from flask import current_app, request
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
@@ -41,6 +43,7 @@ def text_direction(language: str | None = None) -> str:
     return "rtl" if code.split("_")[0] in RTL_LANGUAGES else "ltr"
 
 
+@cache
 def language_name(code: str) -> str:
     """Name a language in its own words (Türkçe, العربية …)."""
     return Locale.parse(code).get_display_name(code) or code

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from sqlalchemy.orm import joinedload
 
 from ..extensions import csrf, db
 from ..registrations import services
@@ -26,7 +27,16 @@ def list_workshops():
 
 
 def get_public_workshop(slug: str) -> Workshop:
-    workshop = db.session.scalar(sa.select(Workshop).where(Workshop.slug == slug[:80]))
+    # One round trip: the page needs the texts, dates and organisers anyway.
+    workshop = db.session.scalar(
+        sa.select(Workshop)
+        .where(Workshop.slug == slug[:80])
+        .options(
+            joinedload(Workshop.texts),
+            joinedload(Workshop.dates),
+            joinedload(Workshop.organisations),
+        )
+    )
     if workshop is None or not workshop.is_public():
         abort(404)
     return workshop
