@@ -37,6 +37,71 @@ BACKENDS = ("postgresql", "sqlite")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+# --------------------------------------------------------------------------- the app under test
+
+#: What the app is made of; the benchmarks run a copy of these, taken once at the start.
+APP_FILES = ("signup", "templates", "static", "translations", "wsgi.py")
+APP_DIR = ROOT
+
+
+def snapshot_app() -> Path:
+    """Copy the app to a temporary directory and run everything from that copy.
+
+    Other people may edit the working tree while a benchmark runs (a new column in the
+    models would not match the database migrated a minute earlier). The copy keeps one run on
+    one version of the app; PYTHONPATH puts it before the editable install. Idempotent: a
+    child process finds the copy in SIGNUP_BENCH_APP.
+    """
+    global APP_DIR
+    existing = os.environ.get("SIGNUP_BENCH_APP")
+    if existing:
+        APP_DIR = Path(existing)
+    else:
+        import atexit
+        import hashlib
+        import shutil
+
+        APP_DIR = Path(tempfile.mkdtemp(prefix="signup-bench-app-"))
+        atexit.register(shutil.rmtree, APP_DIR, ignore_errors=True)
+        digest = hashlib.sha256()
+        for name in APP_FILES:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, APP_DIR / name,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            else:
+                shutil.copy2(source, APP_DIR / name)
+        for path in sorted(APP_DIR.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(APP_DIR)).encode() + b"\0" + path.read_bytes())
+        os.environ["SIGNUP_BENCH_APP"] = str(APP_DIR)
+        state = f"{_git_state()}; copied files sha256 {digest.hexdigest()[:12]}"
+        os.environ["SIGNUP_BENCH_APP_STATE"] = state
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(APP_DIR), os.environ.get("PYTHONPATH")) if p
+        )
+    if str(APP_DIR) not in sys.path:
+        sys.path.insert(0, str(APP_DIR))
+    return APP_DIR
+
+
+def app_state() -> str:
+    """Which version of the app the figures belong to."""
+    return os.environ.get("SIGNUP_BENCH_APP_STATE") or _git_state()
+
+
+def _git_state() -> str:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=False).stdout.strip()
+
+    changed = git("status", "--porcelain", "--", *APP_FILES)
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"commit {head}" + (
+        f" + uncommitted changes in {len(changed.splitlines())} app files" if changed else ""
+    )
+
+
 def log(*parts) -> None:
     print(*parts, file=sys.stderr, flush=True)
 
@@ -75,7 +140,8 @@ def app_env(url: str) -> dict[str, str]:
 def signup_cli(url: str, *args: str) -> str:
     """Run the `signup` command against the database; return its output."""
     done = subprocess.run(
-        [SIGNUP, *args], cwd=ROOT, env=app_env(url), capture_output=True, text=True, check=False
+        [SIGNUP, *args], cwd=APP_DIR, env=app_env(url), capture_output=True, text=True,
+        check=False,
     )
     if done.returncode:
         raise RuntimeError(f"signup {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
@@ -93,7 +159,7 @@ def add_workshop(url: str, slug: str, capacity: int, waitlist: bool = True) -> N
     """Create an open workshop (in a subprocess, so this process stays free of the app)."""
     subprocess.run(
         [PYTHON, str(BENCH / "seed.py"), slug, str(capacity), "1" if waitlist else "0"],
-        cwd=ROOT, env=app_env(url), check=True,
+        cwd=APP_DIR, env=app_env(url), check=True,
     )
 
 
@@ -186,7 +252,7 @@ def gunicorn(url: str, config: ServerConfig, log_path: Path | None = None) -> It
     ]
     log_file = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        command, cwd=ROOT, env=app_env(url), stdout=log_file, stderr=subprocess.STDOUT,
+        command, cwd=APP_DIR, env=app_env(url), stdout=log_file, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     server = Server(process, port, config, command)
@@ -448,6 +514,9 @@ class CpuMeter:
             "client_cores": client_seconds / elapsed,
             "other_cores": max(0.0, (self.busy_seconds - ours) / elapsed),
             "machine_busy": self.machine_busy,
+            "server_seconds": self.seconds["server"],
+            "postgres_seconds": self.seconds["postgres"],
+            "elapsed": elapsed,
         }
 
 

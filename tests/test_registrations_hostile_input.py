@@ -17,6 +17,8 @@ FIELDS = [
     "children-99999999999999999999-first_name",
     "children--1-age",
     "children-x-age",
+    "children-²-first_name",
+    "children-١-age",
     "phone",
     "email",
     "consent_participation",

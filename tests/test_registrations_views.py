@@ -362,3 +362,10 @@ def test_names_in_messages_are_isolated_and_escaped(client):
     token = re.search(r'name="csrf_token" value="([^"]+)"', confirm).group(1)
     page = client.post(f"{location}/cancel", data={"csrf_token": token}, follow_redirects=True)
     assert "Abgemeldet: <bdi>&lt;b&gt;Ali&lt;/b&gt;</bdi>." in page.get_data(as_text=True)
+
+
+def test_odd_row_numbers_in_field_names_are_ignored(client):
+    workshop = create_workshop()
+    data = signup_data(client, workshop, **{"children-²-first_name": "A", "children-١-age": "9"})
+    family_page(client, client.post(f"/w/{workshop.slug}", data=data))
+    assert count(Participant) == 1

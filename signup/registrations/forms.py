@@ -12,7 +12,6 @@ from wtforms import Form
 from wtforms.fields import (
     BooleanField,
     EmailField,
-    FieldList,
     FormField,
     HiddenField,
     IntegerField,
@@ -23,6 +22,7 @@ from wtforms.fields import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..formfields import SafeFieldList
 from ..i18n import _, _l
 from ..workshops.models import Workshop
 from .consents import CONSENT_TEXTS
@@ -87,7 +87,7 @@ class MultiCheckboxField(SelectMultipleField):
 class SignupForm(FlaskForm):
     """One family's sign-up; children are rows, more rows come from "add a child"."""
 
-    children = FieldList(FormField(ChildForm), min_entries=1, max_entries=MAX_CHILDREN)
+    children = SafeFieldList(FormField(ChildForm), min_entries=1, max_entries=MAX_CHILDREN)
     together = BooleanField(_l("Nur zusammen: alle Kinder bekommen einen Platz oder alle warten."))
     phone = TelField(_l("Telefon (Handy)"), filters=[lambda v: clean_text(v, 40)])
     email = EmailField(_l("E-Mail"), filters=[lambda v: clean_text(v, 254)])
