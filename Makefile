@@ -7,7 +7,7 @@ SIGNUP := $(VENV)/bin/signup
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test browser catalogs extract update-catalogs lint bench clean
+.PHONY: run test install install-test system-packages catalogs extract update-catalogs lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,15 +25,19 @@ run: install
 
 install-test: $(PY)
 	$(PIP) install -e '.[test]'
-	$(MAKE) --no-print-directory catalogs browser
+	$(MAKE) --no-print-directory catalogs system-packages
 
-# Debian's Chromium drives the browser tests; Playwright's own download does not work here.
-browser:
-	@command -v chromium >/dev/null || { \
+# Debian's Chromium drives the browser tests (Playwright's own download does not work here);
+# zbarimg decodes the QR codes the tests render, pdftotext and pdftoppm read PDFs back.
+SYSTEM_TOOLS := chromium:chromium zbarimg:zbar-tools pdftoppm:poppler-utils
+system-packages:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing chromium from apt"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+	    echo "installing from apt:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
 
 test: install-test
 	$(PY) -m pytest

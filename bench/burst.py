@@ -100,8 +100,15 @@ def run_one(backend: str, config: ServerConfig, count: int, capacity: int) -> di
         common.add_workshop(url, SLUG, capacity=capacity, waitlist=True)
         with common.gunicorn(url, config) as server:
             command = [
-                common.PYTHON, str(common.BENCH / "loadgen.py"), "burst",
-                "--port", str(server.port), "--slug", SLUG, "--count", str(count),
+                common.PYTHON,
+                str(common.BENCH / "loadgen.py"),
+                "burst",
+                "--port",
+                str(server.port),
+                "--slug",
+                SLUG,
+                "--count",
+                str(count),
             ]
             common.http_request("127.0.0.1", server.port, "GET", "/w/ki4u")  # warm up
             quiet = common.wait_for_quiet()
@@ -135,18 +142,39 @@ def report(results: list[dict]) -> str:
     rows = []
     for r in results:
         db, pages, lat = r["database"], r["family_pages"], r["post_latency"]
-        rows.append([
-            r["backend"], r["config"], f"{r['accepted']}/{r['count']}", r["errors"],
-            db["overbooked"], db["confirmed"], db["waiting"],
-            "yes" if db["waitlist_orders_are_1_to_n"] else "NO",
-            "yes" if pages["positions_are_1_to_n"] and pages["unexpected"] == 0 else "NO",
-            f"{r['seconds_until_all_answered']:.2f}", ms(lat["p50"]), ms(lat["max"]),
-            "PASS" if r["ok"] else "FAIL",
-        ])
+        rows.append(
+            [
+                r["backend"],
+                r["config"],
+                f"{r['accepted']}/{r['count']}",
+                r["errors"],
+                db["overbooked"],
+                db["confirmed"],
+                db["waiting"],
+                "yes" if db["waitlist_orders_are_1_to_n"] else "NO",
+                "yes" if pages["positions_are_1_to_n"] and pages["unexpected"] == 0 else "NO",
+                f"{r['seconds_until_all_answered']:.2f}",
+                ms(lat["p50"]),
+                ms(lat["max"]),
+                "PASS" if r["ok"] else "FAIL",
+            ]
+        )
     return table(
-        ["backend", "gunicorn", "302s", "errors", "overbooked", "confirmed", "waiting",
-         "order 1..n (db)", "positions 1..n (pages)", "all answered after s", "p50 ms",
-         "max ms", "check"],
+        [
+            "backend",
+            "gunicorn",
+            "302s",
+            "errors",
+            "overbooked",
+            "confirmed",
+            "waiting",
+            "order 1..n (db)",
+            "positions 1..n (pages)",
+            "all answered after s",
+            "p50 ms",
+            "max ms",
+            "check",
+        ],
         rows,
         align="ll" + "r" * 11,
     )
@@ -155,8 +183,9 @@ def report(results: list[dict]) -> str:
 def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", action="append", choices=common.BACKENDS)
-    parser.add_argument("--config", default="sync:4",
-                        help="gunicorn worker class:workers[:threads]")
+    parser.add_argument(
+        "--config", default="sync:4", help="gunicorn worker class:workers[:threads]"
+    )
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--capacity", type=int, default=25)
     parser.add_argument("--json", type=Path)

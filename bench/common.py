@@ -67,8 +67,9 @@ def snapshot_app() -> Path:
         for name in APP_FILES:
             source = ROOT / name
             if source.is_dir():
-                shutil.copytree(source, APP_DIR / name,
-                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                shutil.copytree(
+                    source, APP_DIR / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+                )
             else:
                 shutil.copy2(source, APP_DIR / name)
         for path in sorted(APP_DIR.rglob("*")):
@@ -92,8 +93,9 @@ def app_state() -> str:
 
 def _git_state() -> str:
     def git(*args):
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
 
     changed = git("status", "--porcelain", "--", *APP_FILES)
     head = git("rev-parse", "--short", "HEAD") or "unknown"
@@ -140,7 +142,11 @@ def app_env(url: str) -> dict[str, str]:
 def signup_cli(url: str, *args: str) -> str:
     """Run the `signup` command against the database; return its output."""
     done = subprocess.run(
-        [SIGNUP, *args], cwd=APP_DIR, env=app_env(url), capture_output=True, text=True,
+        [SIGNUP, *args],
+        cwd=APP_DIR,
+        env=app_env(url),
+        capture_output=True,
+        text=True,
         check=False,
     )
     if done.returncode:
@@ -159,7 +165,9 @@ def add_workshop(url: str, slug: str, capacity: int, waitlist: bool = True) -> N
     """Create an open workshop (in a subprocess, so this process stays free of the app)."""
     subprocess.run(
         [PYTHON, str(BENCH / "seed.py"), slug, str(capacity), "1" if waitlist else "0"],
-        cwd=APP_DIR, env=app_env(url), check=True,
+        cwd=APP_DIR,
+        env=app_env(url),
+        check=True,
     )
 
 
@@ -247,12 +255,23 @@ def gunicorn(url: str, config: ServerConfig, log_path: Path | None = None) -> It
     """Serve wsgi:app with gunicorn on a free loopback port until the block ends."""
     port = free_port()
     command = [
-        GUNICORN, "--bind", f"127.0.0.1:{port}", *config.args(),
-        "--log-level", "warning", "--graceful-timeout", "10", "wsgi:app",
+        GUNICORN,
+        "--bind",
+        f"127.0.0.1:{port}",
+        *config.args(),
+        "--log-level",
+        "warning",
+        "--graceful-timeout",
+        "10",
+        "wsgi:app",
     ]
     log_file = open(log_path or os.devnull, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        command, cwd=APP_DIR, env=app_env(url), stdout=log_file, stderr=subprocess.STDOUT,
+        command,
+        cwd=APP_DIR,
+        env=app_env(url),
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     server = Server(process, port, config, command)
@@ -335,8 +354,13 @@ def decode_body(body: bytes, encoding: str | None) -> bytes:
 
 
 def http_request(
-    host: str, port: int, method: str, path: str, headers: dict[str, str] | None = None,
-    body: bytes = b"", timeout: float = 30,
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+    timeout: float = 30,
 ) -> RawResponse:
     """One HTTP/1.1 request on its own connection; count the bytes exactly as sent."""
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
@@ -543,8 +567,9 @@ class ChildCpu:
 def table(headers: list[str], rows: list[list], align: str | None = None) -> str:
     """A Markdown table; numbers right-aligned."""
     cells = [[str(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
-              for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
     align = align or "l" + "r" * (len(headers) - 1)
 
     def line(values):
@@ -571,7 +596,7 @@ def ms(seconds: float | None) -> str:
 def sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
     """Run one read query straight on the database (qmark style placeholders)."""
     if url.startswith("sqlite:///"):
-        conn = sqlite3.connect(url[len("sqlite:///"):])
+        conn = sqlite3.connect(url[len("sqlite:///") :])
         try:
             return conn.execute(query, params).fetchall()
         finally:

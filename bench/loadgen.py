@@ -154,7 +154,7 @@ def check_signup(status: int, headers: dict[bytes, bytes]) -> str:
     location = headers.get(b"location", b"").decode()
     if status != 302 or "/r/" not in location:
         raise HttpError(f"POST: {status} {location[:40]}")
-    return location[location.index("/r/"):]
+    return location[location.index("/r/") :]
 
 
 def percentile(sorted_values: list[float], p: float) -> float | None:
@@ -322,10 +322,17 @@ def main(argv=None) -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--form-concurrency", type=int, default=16)
     parser.add_argument("--timeout", type=float, default=120.0)
-    parser.add_argument("--accept-encoding", default="br, gzip",
-                        help="what the client accepts; '' for uncompressed answers")
-    parser.add_argument("--phone-start", type=int, default=None,
-                        help="first phone number suffix (default: random, unique per run)")
+    parser.add_argument(
+        "--accept-encoding",
+        default="br, gzip",
+        help="what the client accepts; '' for uncompressed answers",
+    )
+    parser.add_argument(
+        "--phone-start",
+        type=int,
+        default=None,
+        help="first phone number suffix (default: random, unique per run)",
+    )
     args = parser.parse_args(argv)
     if args.phone_start is None:
         args.phone_start = random.randrange(1_000_000, 90_000_000)

@@ -34,8 +34,15 @@ ENCODINGS = {"br, gzip": "br, gzip", "none": None}
 class ResourceFinder(HTMLParser):
     """Collect the URLs a browser loads for a page: stylesheets, icons, images, scripts."""
 
-    LOADED_LINKS = {"stylesheet", "icon", "shortcut", "preload", "modulepreload", "manifest",
-                    "apple-touch-icon"}
+    LOADED_LINKS = {
+        "stylesheet",
+        "icon",
+        "shortcut",
+        "preload",
+        "modulepreload",
+        "manifest",
+        "apple-touch-icon",
+    }
 
     def __init__(self):
         super().__init__()
@@ -57,8 +64,13 @@ class ResourceFinder(HTMLParser):
             self.urls.append(url)
 
 
-def fetch(port: int, path: str, encoding: str | None, cookie: str | None = None,
-          language: str | None = None):
+def fetch(
+    port: int,
+    path: str,
+    encoding: str | None,
+    cookie: str | None = None,
+    language: str | None = None,
+):
     headers = {"Accept": "text/html,*/*", "User-Agent": "signup-bench"}
     if language:
         headers["Accept-Language"] = language
@@ -72,38 +84,58 @@ def fetch(port: int, path: str, encoding: str | None, cookie: str | None = None,
     return response
 
 
-def page_weight(port: int, path: str, encoding: str | None, cookie: str | None = None,
-                language: str | None = None) -> dict:
+def page_weight(
+    port: int,
+    path: str,
+    encoding: str | None,
+    cookie: str | None = None,
+    language: str | None = None,
+) -> dict:
     html = fetch(port, path, encoding, cookie, language)
     finder = ResourceFinder()
     finder.feed(html.text())
     resources = [
         {
-            "url": path, "kind": "html", "status": html.status,
+            "url": path,
+            "kind": "html",
+            "status": html.status,
             "content_encoding": html.header("Content-Encoding") or "identity",
-            "body_bytes": len(html.body), "header_bytes": html.header_bytes,
-            "wire_bytes": html.wire_bytes, "request_bytes": html.request_bytes,
+            "body_bytes": len(html.body),
+            "header_bytes": html.header_bytes,
+            "wire_bytes": html.wire_bytes,
+            "request_bytes": html.request_bytes,
             "decoded_bytes": len(common.decode_body(html.body, html.header("Content-Encoding"))),
         }
     ]
     for url in finder.urls:
         asset = fetch(port, url, encoding, cookie, language)
-        resources.append({
-            "url": url, "kind": "asset", "status": asset.status,
-            "content_encoding": asset.header("Content-Encoding") or "identity",
-            "body_bytes": len(asset.body), "header_bytes": asset.header_bytes,
-            "wire_bytes": asset.wire_bytes, "request_bytes": asset.request_bytes,
-            "decoded_bytes": len(common.decode_body(asset.body, asset.header("Content-Encoding"))),
-            "cache_control": asset.header("Cache-Control"),
-        })
+        resources.append(
+            {
+                "url": url,
+                "kind": "asset",
+                "status": asset.status,
+                "content_encoding": asset.header("Content-Encoding") or "identity",
+                "body_bytes": len(asset.body),
+                "header_bytes": asset.header_bytes,
+                "wire_bytes": asset.wire_bytes,
+                "request_bytes": asset.request_bytes,
+                "decoded_bytes": len(
+                    common.decode_body(asset.body, asset.header("Content-Encoding"))
+                ),
+                "cache_control": asset.header("Cache-Control"),
+            }
+        )
     return {
-        "page": path, "accept_encoding": encoding or "none", "language": language,
+        "page": path,
+        "accept_encoding": encoding or "none",
+        "language": language,
         "html_lang": (re.search(r'<html lang="([^"]+)"', html.text()) or [None, None])[1],
         "requests": len(resources),
         "wire_bytes": sum(r["wire_bytes"] for r in resources),
         "body_bytes": sum(r["body_bytes"] for r in resources),
         "request_bytes": sum(r["request_bytes"] for r in resources),
-        "skipped": finder.skipped, "resources": resources,
+        "skipped": finder.skipped,
+        "resources": resources,
     }
 
 
@@ -116,12 +148,20 @@ def sign_up(port: int) -> tuple[str, str]:
         name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
         for name in ("csrf_token", "submission_id")
     }
-    fields.update({
-        "children-0-first_name": "Amira", "children-0-age": "11", "phone": "+4915112349876",
-        "consent_participation": "y", "submit": "1",
-    })
+    fields.update(
+        {
+            "children-0-first_name": "Amira",
+            "children-0-age": "11",
+            "phone": "+4915112349876",
+            "consent_participation": "y",
+            "submit": "1",
+        }
+    )
     response = common.http_request(
-        "127.0.0.1", port, "POST", WORKSHOP,
+        "127.0.0.1",
+        port,
+        "POST",
+        WORKSHOP,
         {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
         urlencode(fields).encode(),
     )
@@ -144,8 +184,11 @@ def run() -> dict:
         common.prepare_database(url)
         with common.gunicorn(url, ServerConfig(workers=1)) as server:
             family_page, cookie = sign_up(server.port)
-            pages = [("/", "start page", None), (WORKSHOP, "workshop page", None),
-                     (family_page, "family page", cookie)]
+            pages = [
+                ("/", "start page", None),
+                (WORKSHOP, "workshop page", None),
+                (family_page, "family page", cookie),
+            ]
             results = []
             for path, label, page_cookie in pages:
                 for encoding in ENCODINGS.values():
@@ -155,9 +198,12 @@ def run() -> dict:
             by_language = []
             for language in languages():
                 result = page_weight(server.port, WORKSHOP, "br, gzip", language=language)
-                result["catalog_compiled"] = language == "de" or (
-                    common.ROOT / "translations" / language / "LC_MESSAGES" / "messages.mo"
-                ).exists()
+                result["catalog_compiled"] = (
+                    language == "de"
+                    or (
+                        common.ROOT / "translations" / language / "LC_MESSAGES" / "messages.mo"
+                    ).exists()
+                )
                 by_language.append(result)
     budget = next(r for r in results if r["page"] == WORKSHOP and r["accept_encoding"] != "none")
     heaviest = max(by_language, key=lambda r: r["wire_bytes"])
@@ -165,13 +211,16 @@ def run() -> dict:
         "pages": results,
         "languages": by_language,
         "heaviest_language": {
-            "language": heaviest["language"], "wire_bytes": heaviest["wire_bytes"],
+            "language": heaviest["language"],
+            "wire_bytes": heaviest["wire_bytes"],
             "met": heaviest["wire_bytes"] <= BUDGET_BYTES
             and heaviest["requests"] <= BUDGET_REQUESTS,
         },
         "budget": {
-            "bytes": BUDGET_BYTES, "requests": BUDGET_REQUESTS,
-            "measured_bytes": budget["wire_bytes"], "measured_requests": budget["requests"],
+            "bytes": BUDGET_BYTES,
+            "requests": BUDGET_REQUESTS,
+            "measured_bytes": budget["wire_bytes"],
+            "measured_requests": budget["requests"],
             "met": budget["wire_bytes"] <= BUDGET_BYTES and budget["requests"] <= BUDGET_REQUESTS,
         },
     }
@@ -182,23 +231,46 @@ def report(data: dict) -> str:
     for r in data["pages"]:
         html = r["resources"][0]
         assets = r["resources"][1:]
-        rows.append([
-            r["label"], r["accept_encoding"], r["requests"], html["decoded_bytes"],
-            html["body_bytes"], html["wire_bytes"], sum(a["wire_bytes"] for a in assets),
-            r["wire_bytes"], r["request_bytes"],
-        ])
+        rows.append(
+            [
+                r["label"],
+                r["accept_encoding"],
+                r["requests"],
+                html["decoded_bytes"],
+                html["body_bytes"],
+                html["wire_bytes"],
+                sum(a["wire_bytes"] for a in assets),
+                r["wire_bytes"],
+                r["request_bytes"],
+            ]
+        )
     detail = []
     for r in data["pages"]:
         for res in r["resources"]:
             url = re.sub(r"/r/[^/?]+", "/r/<token>", res["url"])
-            detail.append([
-                r["label"], r["accept_encoding"], url, res["content_encoding"],
-                res["decoded_bytes"], res["body_bytes"], res["header_bytes"], res["wire_bytes"],
-            ])
+            detail.append(
+                [
+                    r["label"],
+                    r["accept_encoding"],
+                    url,
+                    res["content_encoding"],
+                    res["decoded_bytes"],
+                    res["body_bytes"],
+                    res["header_bytes"],
+                    res["wire_bytes"],
+                ]
+            )
     lang_rows = [
-        [r["language"], r["html_lang"], "yes" if r["catalog_compiled"] else "no", r["requests"],
-         r["resources"][0]["decoded_bytes"], r["resources"][0]["wire_bytes"], r["wire_bytes"],
-         "yes" if r["wire_bytes"] <= BUDGET_BYTES else "NO"]
+        [
+            r["language"],
+            r["html_lang"],
+            "yes" if r["catalog_compiled"] else "no",
+            r["requests"],
+            r["resources"][0]["decoded_bytes"],
+            r["resources"][0]["wire_bytes"],
+            r["wire_bytes"],
+            "yes" if r["wire_bytes"] <= BUDGET_BYTES else "NO",
+        ]
         for r in data["languages"]
     ]
     b = data["budget"]
@@ -207,20 +279,57 @@ def report(data: dict) -> str:
         f"{b['measured_requests']} requests; limit {b['bytes']:,} bytes in {b['requests']} "
         f"requests: {'MET' if b['met'] else 'NOT MET'}"
     )
-    return "\n\n".join([
-        "Per page, first visit (bytes the server sends: headers + body)\n\n" + table(
-            ["page", "Accept-Encoding", "requests", "HTML bytes", "HTML body on wire",
-             "HTML wire total", "assets wire", "page wire total", "bytes sent by client"],
-            rows, align="ll" + "r" * 7),
-        "Per response\n\n" + table(
-            ["page", "Accept-Encoding", "URL", "Content-Encoding", "decoded", "body", "headers",
-             "wire"], detail, align="llll" + "r" * 4),
-        "Workshop page per language (Accept-Language, compressed, with its stylesheet)\n\n"
-        + table(["Accept-Language", "page lang", "catalog compiled", "requests", "HTML bytes",
-                 "HTML wire", "page wire total", "within 14 KB"], lang_rows,
-                align="lll" + "r" * 5),
-        verdict,
-    ])
+    return "\n\n".join(
+        [
+            "Per page, first visit (bytes the server sends: headers + body)\n\n"
+            + table(
+                [
+                    "page",
+                    "Accept-Encoding",
+                    "requests",
+                    "HTML bytes",
+                    "HTML body on wire",
+                    "HTML wire total",
+                    "assets wire",
+                    "page wire total",
+                    "bytes sent by client",
+                ],
+                rows,
+                align="ll" + "r" * 7,
+            ),
+            "Per response\n\n"
+            + table(
+                [
+                    "page",
+                    "Accept-Encoding",
+                    "URL",
+                    "Content-Encoding",
+                    "decoded",
+                    "body",
+                    "headers",
+                    "wire",
+                ],
+                detail,
+                align="llll" + "r" * 4,
+            ),
+            "Workshop page per language (Accept-Language, compressed, with its stylesheet)\n\n"
+            + table(
+                [
+                    "Accept-Language",
+                    "page lang",
+                    "catalog compiled",
+                    "requests",
+                    "HTML bytes",
+                    "HTML wire",
+                    "page wire total",
+                    "within 14 KB",
+                ],
+                lang_rows,
+                align="lll" + "r" * 5,
+            ),
+            verdict,
+        ]
+    )
 
 
 def main(argv=None) -> dict:

@@ -48,8 +48,11 @@ STEPS_POST = [
     ("  count_confirmed", "registrations/services.py", "count_confirmed"),
     ("  flush (INSERTs)", "sqlalchemy/orm/session.py", "_flush"),
     ("commit", "sqlalchemy/orm/session.py", "commit"),
-    ("redirect_to_family_page (reloads registration)", "workshops/views.py",
-     "redirect_to_family_page"),
+    (
+        "redirect_to_family_page (reloads registration)",
+        "workshops/views.py",
+        "redirect_to_family_page",
+    ),
     ("session cookie (itsdangerous)", "flask/sessions.py", "save_session"),
     ("pool checkout incl. pre-ping", "sqlalchemy/pool/base.py", "_checkout"),
 ]
@@ -100,8 +103,11 @@ class App:
         self.client.delete_cookie("session")
         response = self.client.get(f"/w/{slug}", headers={"Accept-Encoding": "br, gzip"})
         assert response.status_code == 200, response.status_code
-        return self.client.get(f"/w/{slug}").get_data() if response.headers.get(
-            "Content-Encoding") else response.get_data()
+        return (
+            self.client.get(f"/w/{slug}").get_data()
+            if response.headers.get("Content-Encoding")
+            else response.get_data()
+        )
 
     def form(self) -> dict:
         self.client.delete_cookie("session")
@@ -161,22 +167,36 @@ def measure_post(app: App, n: int) -> dict:
 
 
 def condense(statement: str) -> str:
-    """One line per statement: its verb and table, with FOR UPDATE / count() marked."""
+    """One line per statement: verb and tables, with subqueries and FOR UPDATE marked."""
     text = " ".join(statement.split())
     verb = text.split(" ", 1)[0]
     if verb in {"BEGIN", "COMMIT", "ROLLBACK"}:
         return text[:40]
-    tables = re.findall(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+(\w+)", text)
+    subqueries = []
+    while (start := text.find("(SELECT ")) >= 0:  # cut out each "(SELECT ...)" with its depth
+        depth, end = 0, start
+        for end in range(start, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        inner = text[start + 8 : end]
+        function = re.match(r"(\w+)\(", inner)
+        table = re.search(r"\bFROM\s+(\w+)", inner)
+        subqueries.append(
+            f"{function.group(1) if function else 'select'}() on {table.group(1) if table else '?'}"
+        )
+        text = text[:start] + "_" + text[end + 1 :]
+    tables = list(dict.fromkeys(re.findall(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+\(?(\w+)", text)))
     marks = []
-    if re.search(r"\(SELECT count", text):
-        marks.append("+ 2 correlated count() subqueries on participants")
-        tables = [t for t in tables if t != "participants"]
-    elif re.match(r"SELECT (count|max)\(", text):
-        marks.append(text.split("(", 1)[0].split()[-1] + "()")
+    aggregate = re.match(r"SELECT (\w+)\(", text)
+    if aggregate:
+        marks.append(aggregate.group(1) + "()")
+    if subqueries:
+        kinds = sorted(set(subqueries))
+        marks.append(f"+ {len(subqueries)} correlated subqueries: {', '.join(kinds)}")
     if "FOR UPDATE" in text:
         marks.append("FOR UPDATE")
-    seen = list(dict.fromkeys(tables))
-    return f"{verb} {', '.join(seen)}" + (f" [{'; '.join(marks)}]" if marks else "")
+    return f"{verb} {', '.join(tables)}" + (f" [{'; '.join(marks)}]" if marks else "")
 
 
 def statements_of(app: App) -> tuple[list[str], list[str]]:
@@ -220,11 +240,13 @@ def step_shares(stats: pstats.Stats, steps) -> tuple[float, list[list[str]]]:
             total = row[3]
     rows = []
     for label, suffix, name in steps:
-        cumulative = sum(
-            row[3] for (filename, _line, fname), row in stats.stats.items()
+        found = [
+            row[3]
+            for (filename, _line, fname), row in stats.stats.items()
             if filename.endswith(suffix) and fname == name
-        )
-        rows.append([label, f"{100 * cumulative / total:.0f}%" if total else "–"])
+        ]
+        share = f"{100 * sum(found) / total:.0f}%" if total and found else "not called"
+        rows.append([label, share])
     return total, rows
 
 
@@ -247,8 +269,9 @@ def add_participants(url: str, count: int, offset: int) -> None:
 
     engine = sa.create_engine(normalise_database_url(url))
     with engine.begin() as conn:
-        workshop_id = conn.execute(sa.text("SELECT id FROM workshops WHERE slug = :s"),
-                                   {"s": SLUG}).scalar_one()
+        workshop_id = conn.execute(
+            sa.text("SELECT id FROM workshops WHERE slug = :s"), {"s": SLUG}
+        ).scalar_one()
         for start in range(offset, offset + count, 5000):
             batch = range(start, min(offset + count, start + 5000))
             conn.execute(
@@ -284,10 +307,19 @@ def run(backend: str, n: int, pstats_dir: Path | None, scaling: bool) -> str:
             get = measure_get(app, n)
             post = measure_post(app, n)
             out.append(f"### {backend}: cost per request (in-process, median of {n})\n")
-            out.append(table(["request", "CPU ms", "SQL statements"], [
-                ["GET /w/<slug> (br)", f"{get['cpu_ms']:.1f}", f"{get['statements']:.0f}"],
-                ["POST /w/<slug> (sign-up)", f"{post['cpu_ms']:.1f}", f"{post['statements']:.0f}"],
-            ]))
+            out.append(
+                table(
+                    ["request", "CPU ms", "SQL statements"],
+                    [
+                        ["GET /w/<slug> (br)", f"{get['cpu_ms']:.1f}", f"{get['statements']:.0f}"],
+                        [
+                            "POST /w/<slug> (sign-up)",
+                            f"{post['cpu_ms']:.1f}",
+                            f"{post['statements']:.0f}",
+                        ],
+                    ],
+                )
+            )
             if backend == "sqlite":
                 lock, scope = "BEGIN IMMEDIATE, taken before the view runs", "the whole app"
             else:
@@ -307,8 +339,10 @@ def run(backend: str, n: int, pstats_dir: Path | None, scaling: bool) -> str:
             for kind, steps in (("GET", STEPS_GET), ("POST", STEPS_POST)):
                 stats = profile(app, n, kind, pstats_dir and pstats_dir / backend)
                 total, rows = step_shares(stats, steps)
-                out.append(f"\n{kind}: share of profiled request time ({1000 * total / n:.1f} ms "
-                           "per request under cProfile)\n")
+                out.append(
+                    f"\n{kind}: share of profiled request time ({1000 * total / n:.1f} ms "
+                    "per request under cProfile)\n"
+                )
                 out.append(table(["step", "share"], rows))
                 out.append(f"\n{kind}: functions with the most own time\n")
                 out.append(table(["function", "calls", "own time"], top_functions(stats)))

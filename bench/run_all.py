@@ -54,21 +54,32 @@ def best(results: list[dict], backend: str, key) -> dict | None:
 def verdicts(weight: dict, tp: list[dict], bursts: list[dict]) -> list[list[str]]:
     rows = []
     b = weight["budget"]
-    rows.append([
-        "workshop page + stylesheet, compressed", f"≤ {b['bytes']:,} B in ≤ {b['requests']} req",
-        f"{b['measured_bytes']:,} B in {b['measured_requests']} req", _yes(b["met"]),
-    ])
+    rows.append(
+        [
+            "workshop page + stylesheet, compressed",
+            f"≤ {b['bytes']:,} B in ≤ {b['requests']} req",
+            f"{b['measured_bytes']:,} B in {b['measured_requests']} req",
+            _yes(b["met"]),
+        ]
+    )
     h = weight["heaviest_language"]
-    rows.append([
-        f"the same, heaviest language ({h['language']})", f"≤ {b['bytes']:,} B",
-        f"{h['wire_bytes']:,} B", _yes(h["met"]),
-    ])
+    rows.append(
+        [
+            f"the same, heaviest language ({h['language']})",
+            f"≤ {b['bytes']:,} B",
+            f"{h['wire_bytes']:,} B",
+            _yes(h["met"]),
+        ]
+    )
     errors = {
         backend: sum(
-            r["signups"]["errors_all_runs"] + r["get"]["errors_all_runs"]
+            r["signups"]["errors_all_runs"]
+            + r["get"]["errors_all_runs"]
             + r["get_identity"]["errors_all_runs"]
-            + r["signups"]["expected_registrations"] - r["signups"]["stored_registrations"]
-            for r in tp if r["backend"] == backend
+            + r["signups"]["expected_registrations"]
+            - r["signups"]["stored_registrations"]
+            for r in tp
+            if r["backend"] == backend
         )
         for backend in common.BACKENDS
     }
@@ -79,41 +90,58 @@ def verdicts(weight: dict, tp: list[dict], bursts: list[dict]) -> list[list[str]
             continue
         target = backend == "postgresql"  # the issue sets the targets for PostgreSQL
         g = get["get"]
-        rows.append([
-            f"{backend}: workshop-page GETs/s (best: {get['config']})",
-            f"≥ {TARGETS['get_rps']}" if target else "(no target)",
-            f"{g['rps']:.0f}", _yes(g["rps"] >= TARGETS["get_rps"]) if target else "–",
-        ])
-        rows.append([
-            f"{backend}: GET p99 at that config", f"< {TARGETS['p99'] * 1000:.0f} ms",
-            f"{ms(g['p99'])} ms", _yes(g["p99"] < TARGETS["p99"]),
-        ])
+        rows.append(
+            [
+                f"{backend}: workshop-page GETs/s (best: {get['config']})",
+                f"≥ {TARGETS['get_rps']}" if target else "(no target)",
+                f"{g['rps']:.0f}",
+                _yes(g["rps"] >= TARGETS["get_rps"]) if target else "–",
+            ]
+        )
+        rows.append(
+            [
+                f"{backend}: GET p99 at that config",
+                f"< {TARGETS['p99'] * 1000:.0f} ms",
+                f"{ms(g['p99'])} ms",
+                _yes(g["p99"] < TARGETS["p99"]),
+            ]
+        )
         s = signup["signups"]
-        rows.append([
-            f"{backend}: sign-ups/s (best: {signup['config']})",
-            f"≥ {TARGETS['signup_rps']}" if target else "(no target)",
-            f"{s['signups_per_second']:.0f}",
-            _yes(s["signups_per_second"] >= TARGETS["signup_rps"]) if target else "–",
-        ])
-        rows.append([
-            f"{backend}: sign-up p99 (GET+POST) at that config",
-            f"< {TARGETS['p99'] * 1000:.0f} ms", f"{ms(s['signup_latency']['p99'])} ms "
-            f"(POST alone {ms(s['post_latency']['p99'])})",
-            _yes(s["signup_latency"]["p99"] < TARGETS["p99"]),
-        ])
-        rows.append([
-            f"{backend}: errors in all throughput runs (incl. stored != answered)", "0",
-            str(errors[backend]), _yes(errors[backend] == 0),
-        ])
+        rows.append(
+            [
+                f"{backend}: sign-ups/s (best: {signup['config']})",
+                f"≥ {TARGETS['signup_rps']}" if target else "(no target)",
+                f"{s['signups_per_second']:.0f}",
+                _yes(s["signups_per_second"] >= TARGETS["signup_rps"]) if target else "–",
+            ]
+        )
+        rows.append(
+            [
+                f"{backend}: sign-up p99 (GET+POST) at that config",
+                f"< {TARGETS['p99'] * 1000:.0f} ms",
+                f"{ms(s['signup_latency']['p99'])} ms (POST alone {ms(s['post_latency']['p99'])})",
+                _yes(s["signup_latency"]["p99"] < TARGETS["p99"]),
+            ]
+        )
+        rows.append(
+            [
+                f"{backend}: errors in all throughput runs (incl. stored != answered)",
+                "0",
+                str(errors[backend]),
+                _yes(errors[backend] == 0),
+            ]
+        )
     for r in bursts:
         db = r["database"]
-        rows.append([
-            f"{r['backend']}: burst of {r['count']} for {r['capacity']} places",
-            "0 overbooked, 0 errors, 25 + 475 (1..475)",
-            f"{db['overbooked']} overbooked, {r['errors']} errors, {db['confirmed']} + "
-            f"{db['waiting']}, all answered after {r['seconds_until_all_answered']:.1f} s",
-            _yes(r["ok"]),
-        ])
+        rows.append(
+            [
+                f"{r['backend']}: burst of {r['count']} for {r['capacity']} places",
+                "0 overbooked, 0 errors, 25 + 475 (1..475)",
+                f"{db['overbooked']} overbooked, {r['errors']} errors, {db['confirmed']} + "
+                f"{db['waiting']}, all answered after {r['seconds_until_all_answered']:.1f} s",
+                _yes(r["ok"]),
+            ]
+        )
     return rows
 
 
@@ -148,8 +176,9 @@ def main(argv=None) -> int:
     for config in configs:
         tp_args += ["--config", config]
     tp, _ = section("Throughput and latency (16 clients)", throughput.main, tp_args)
-    bursts, _ = section("Burst: 500 sign-ups at once, 25 places",
-                        burst.main, ["--config", args.burst_config])
+    bursts, _ = section(
+        "Burst: 500 sign-ups at once, 25 places", burst.main, ["--config", args.burst_config]
+    )
     profile_text = ""
     if not args.skip_profile:
         _, profile_text = section("Profile (in-process, cProfile)", profile_app.main, ["-n", "150"])
@@ -164,12 +193,24 @@ def main(argv=None) -> int:
     for r in tp:
         for key in ("get", "get_identity"):
             r[key].pop("raw", None)
-    path.write_text(json.dumps({
-        "machine": info, "duration": duration, "repeat": repeat, "configs": configs,
-        "page_weight": weight,
-        "throughput": tp, "burst": bursts, "profile": profile_text, "targets": rows,
-    }, indent=2))
-    log(f"raw figures: {path.relative_to(common.ROOT)} (app copy in {app_dir} removed)")
+    path.write_text(
+        json.dumps(
+            {
+                "machine": info,
+                "duration": duration,
+                "repeat": repeat,
+                "configs": configs,
+                "page_weight": weight,
+                "throughput": tp,
+                "burst": bursts,
+                "profile": profile_text,
+                "targets": rows,
+            },
+            indent=2,
+        )
+    )
+    shown = path.relative_to(common.ROOT) if path.is_relative_to(common.ROOT) else path
+    log(f"raw figures: {shown} (app copy in {app_dir} removed)")
     return 0 if all(row[3] in {"met", "–"} for row in rows) else 1
 
 

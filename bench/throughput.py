@@ -43,7 +43,7 @@ def parse_config(text: str) -> ServerConfig:
 
 def _duration(text: str) -> float:
     value = float(re.match(r"[\d.]+", text).group(0))
-    unit = text[len(re.match(r"[\d.]+", text).group(0)):]
+    unit = text[len(re.match(r"[\d.]+", text).group(0)) :]
     return value * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
@@ -82,9 +82,21 @@ def _quote(arg: str) -> str:
 
 def run_signups(server: common.Server, slug: str, seconds: float, phone_start: int) -> dict:
     command = [
-        common.PYTHON, str(common.BENCH / "loadgen.py"), "signups", "--port", str(server.port),
-        "--slug", slug, "--concurrency", str(CONNECTIONS), "--duration", f"{seconds:g}",
-        "--warmup", "2", "--phone-start", str(phone_start),
+        common.PYTHON,
+        str(common.BENCH / "loadgen.py"),
+        "signups",
+        "--port",
+        str(server.port),
+        "--slug",
+        slug,
+        "--concurrency",
+        str(CONNECTIONS),
+        "--duration",
+        f"{seconds:g}",
+        "--warmup",
+        "2",
+        "--phone-start",
+        str(phone_start),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     result = json.loads(done.stdout)
@@ -120,8 +132,9 @@ def median_run(runs: list[dict], rate: str) -> dict:
     return chosen
 
 
-def bench_config(url: str, backend: str, config: ServerConfig, seconds: float, index: int,
-                 repeat: int = 1) -> dict:
+def bench_config(
+    url: str, backend: str, config: ServerConfig, seconds: float, index: int, repeat: int = 1
+) -> dict:
     slug = f"throughput-{index}"
     common.add_workshop(url, slug, capacity=1_000_000)
     log(f"[{backend}] {config.label}: starting gunicorn")
@@ -138,9 +151,11 @@ def bench_config(url: str, backend: str, config: ServerConfig, seconds: float, i
             ]
             result[key] = median_run(runs, "rps")
             result[key]["errors_all_runs"] = sum(r["non_2xx"] + r["socket_errors"] for r in runs)
-            log(f"  GET {encoding or 'identity'}: {result[key]['rps']:.0f}/s "
+            log(
+                f"  GET {encoding or 'identity'}: {result[key]['rps']:.0f}/s "
                 f"p50 {ms(result[key]['p50'])} p99 {ms(result[key]['p99'])} ms"
-                f" (runs: {', '.join(f'{r:.0f}' for r in result[key]['repeats'])})")
+                f" (runs: {', '.join(f'{r:.0f}' for r in result[key]['repeats'])})"
+            )
 
         def signups(_attempt: int) -> dict:
             start = 10_000_000 + len(signup_runs) * 1_000_000  # unique phones in every run
@@ -150,9 +165,11 @@ def bench_config(url: str, backend: str, config: ServerConfig, seconds: float, i
 
         runs = [measured(server, url, signups) for _ in range(repeat)]
         result["signups"] = s = median_run(runs, "signups_per_second")
-        log(f"  sign-ups: {s['signups_per_second']:.0f}/s p50 {ms(s['signup_latency']['p50'])}"
+        log(
+            f"  sign-ups: {s['signups_per_second']:.0f}/s p50 {ms(s['signup_latency']['p50'])}"
             f" p99 {ms(s['signup_latency']['p99'])} ms, errors {s['errors']}"
-            f" (runs: {', '.join(f'{r:.0f}' for r in s['repeats'])})")
+            f" (runs: {', '.join(f'{r:.0f}' for r in s['repeats'])})"
+        )
     s["stored_registrations"] = common.sql(
         url,
         "SELECT count(*) FROM registrations r JOIN workshops w ON w.id = r.workshop_id"
@@ -189,59 +206,134 @@ def report(results: list[dict]) -> str:
     rows_get, rows_signup, rows_cpu = [], [], []
     for r in results:
         g, gi, s = r["get"], r["get_identity"], r["signups"]
-        rows_get.append([
-            r["backend"], r["config"], _rate(g, "rps"), ms(g["p50"]), ms(g["p99"]),
-            g.get("errors_all_runs", 0) + gi.get("errors_all_runs", 0), _rate(gi, "rps"),
-            ms(gi["p50"]), ms(gi["p99"]),
-        ])
+        rows_get.append(
+            [
+                r["backend"],
+                r["config"],
+                _rate(g, "rps"),
+                ms(g["p50"]),
+                ms(g["p99"]),
+                g.get("errors_all_runs", 0) + gi.get("errors_all_runs", 0),
+                _rate(gi, "rps"),
+                ms(gi["p50"]),
+                ms(gi["p99"]),
+            ]
+        )
         lat = s["signup_latency"]
-        rows_signup.append([
-            r["backend"], r["config"], _rate(s, "signups_per_second"), ms(lat["p50"]),
-            ms(lat["p99"]), ms(s["get_latency"]["p99"]), ms(s["post_latency"]["p99"]),
-            s.get("errors_all_runs", s["errors"]),
-            f"{s['stored_registrations']}/{s['expected_registrations']}",
-        ])
+        rows_signup.append(
+            [
+                r["backend"],
+                r["config"],
+                _rate(s, "signups_per_second"),
+                ms(lat["p50"]),
+                ms(lat["p99"]),
+                ms(s["get_latency"]["p99"]),
+                ms(s["post_latency"]["p99"]),
+                s.get("errors_all_runs", s["errors"]),
+                f"{s['stored_registrations']}/{s['expected_registrations']}",
+            ]
+        )
         done_signups = s["signups"] + s["warmup_signups"]  # the meter ran through the warm-up
         for name, part, units in (("GET br", g, g["requests"]), ("sign-ups", s, done_signups)):
             c = part["cpu"]
-            rows_cpu.append([
-                r["backend"], r["config"], name, f"{c['machine_busy'] * 100:.0f}%",
-                f"{c['server_cores']:.2f}", f"{c['postgres_cores']:.2f}",
-                f"{c['client_cores']:.2f}", f"{c['other_cores']:.2f}",
-                f"{1000 * c['server_seconds'] / units:.1f}" if units else "–",
-                f"{1000 * c['postgres_seconds'] / units:.1f}" if units else "–",
-            ])
-    note = ("Rates are the median run (range over the repeats); latencies are those of the"
-            " median run. * = other work on the machine used more than"
-            f" {NOISE_LIMIT} cores during that run even after {3} attempts (see 'other' in the"
-            " CPU table): not a clean figure.\n\n")
-    return "\n\n".join([
-        note + "GET /w/ki4u, wrk -t1 -c16 (latency in ms)\n\n" + table(
-            ["backend", "gunicorn", "rps (br)", "p50", "p99", "errors",
-             "rps (identity)", "p50", "p99"], rows_get, align="ll" + "r" * 7),
-        "Sign-ups (GET form + POST), 16 concurrent families (latency of GET+POST in ms)\n\n"
-        + table(["backend", "gunicorn", "sign-ups/s", "p50", "p99", "GET p99", "POST p99",
-                 "errors", "stored/ok"], rows_signup, align="ll" + "r" * 7),
-        "CPU use during the runs (cores; the machine has 2). Unit: one GET, or one sign-up"
-        " (GET + POST)\n\n" + table(
-            ["backend", "gunicorn", "run", "machine busy", "gunicorn", "postgres", "client",
-             "other", "gunicorn CPU ms/unit", "postgres CPU ms/unit"],
-            rows_cpu, align="lll" + "r" * 7),
-    ])
+            rows_cpu.append(
+                [
+                    r["backend"],
+                    r["config"],
+                    name,
+                    f"{c['machine_busy'] * 100:.0f}%",
+                    f"{c['server_cores']:.2f}",
+                    f"{c['postgres_cores']:.2f}",
+                    f"{c['client_cores']:.2f}",
+                    f"{c['other_cores']:.2f}",
+                    f"{1000 * c['server_seconds'] / units:.1f}" if units else "–",
+                    f"{1000 * c['postgres_seconds'] / units:.1f}" if units else "–",
+                ]
+            )
+    note = (
+        "Rates are the median run (range over the repeats); latencies are those of the"
+        " median run. * = other work on the machine used more than"
+        f" {NOISE_LIMIT} cores during that run even after {3} attempts (see 'other' in the"
+        " CPU table): not a clean figure.\n\n"
+    )
+    return "\n\n".join(
+        [
+            note
+            + "GET /w/ki4u, wrk -t1 -c16 (latency in ms)\n\n"
+            + table(
+                [
+                    "backend",
+                    "gunicorn",
+                    "rps (br)",
+                    "p50",
+                    "p99",
+                    "errors",
+                    "rps (identity)",
+                    "p50",
+                    "p99",
+                ],
+                rows_get,
+                align="ll" + "r" * 7,
+            ),
+            "Sign-ups (GET form + POST), 16 concurrent families (latency of GET+POST in ms)\n\n"
+            + table(
+                [
+                    "backend",
+                    "gunicorn",
+                    "sign-ups/s",
+                    "p50",
+                    "p99",
+                    "GET p99",
+                    "POST p99",
+                    "errors",
+                    "stored/ok",
+                ],
+                rows_signup,
+                align="ll" + "r" * 7,
+            ),
+            "CPU use during the runs (cores; the machine has 2). Unit: one GET, or one sign-up"
+            " (GET + POST)\n\n"
+            + table(
+                [
+                    "backend",
+                    "gunicorn",
+                    "run",
+                    "machine busy",
+                    "gunicorn",
+                    "postgres",
+                    "client",
+                    "other",
+                    "gunicorn CPU ms/unit",
+                    "postgres CPU ms/unit",
+                ],
+                rows_cpu,
+                align="lll" + "r" * 7,
+            ),
+        ]
+    )
 
 
 def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", action="append", choices=common.BACKENDS)
-    parser.add_argument("--config", action="append",
-                        help="worker class:workers[:threads], e.g. sync:3 or gthread:2:4")
+    parser.add_argument(
+        "--config",
+        action="append",
+        help="worker class:workers[:threads], e.g. sync:3 or gthread:2:4",
+    )
     parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="measure each figure this often and report the median run")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="measure each figure this often and report the median run",
+    )
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--from-json", type=Path,
-                        help="only print the report of saved results (this script's --json,"
-                        " or run_all.py's file)")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        help="only print the report of saved results (this script's --json, or run_all.py's file)",
+    )
     args = parser.parse_args(argv)
     if args.from_json:
         data = json.loads(args.from_json.read_text())

@@ -16,12 +16,17 @@ def resource_dir(name: str) -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Create the app; `config` overrides settings read from the environment."""
     from . import cli, errors, i18n, security
+    from .checkin.views import bp as checkin_bp
     from .config import Config
     from .database import configure_engine
     from .extensions import babel, compress, csrf, db, login, migrate
+    from .registrations.assisted import bp as assisted_bp
+    from .registrations.manage import bp as manage_registrations_bp
     from .registrations.views import bp as registrations_bp
     from .staff.models import StaffUser
+    from .staff.views import bp as staff_bp
     from .views import bp as core_bp
+    from .workshops.manage import bp as manage_workshops_bp
     from .workshops.views import bp as workshops_bp
 
     app = Flask(
@@ -44,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
         default_translation_directories=resource_dir("translations"),
     )
     login.init_app(app)
+    login.login_view = "staff.login"
+    login.login_message = i18n._l("Bitte melden Sie sich an.")
     login.user_loader(lambda user_id: db.session.get(StaffUser, int(user_id)))
 
     i18n.init_templates(app)
@@ -55,4 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(core_bp)
     app.register_blueprint(workshops_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(manage_workshops_bp)
+    app.register_blueprint(manage_registrations_bp)
+    app.register_blueprint(assisted_bp)
+    app.register_blueprint(checkin_bp)
     return app

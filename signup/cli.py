@@ -19,6 +19,47 @@ def main() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(user_group)
+
+
+@click.group("user")
+def user_group():
+    """Manage staff accounts."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True, help="The name colleagues see.")
+@click.option("--organisation", "organisation_slug", help="Slug of the organisation to join.")
+@click.option("--organisation-name", help="Create the organisation with this name if missing.")
+@click.option("--role", type=click.Choice(["organiser", "assistant"]), default="organiser")
+@click.password_option(help="At least 10 characters; asked for when not given.")
+def create_user_command(email, display_name, organisation_slug, organisation_name, role, password):
+    """Create a staff account (the first one, or more), optionally in an organisation."""
+    from .database import begin_write
+    from .staff.models import Organisation, Role
+    from .staff.services import create_user
+
+    begin_write(db.session)
+    organisation = None
+    if organisation_slug:
+        organisation = db.session.scalar(
+            sa.select(Organisation).where(Organisation.slug == organisation_slug)
+        )
+        if organisation is None:
+            if not organisation_name:
+                raise click.ClickException(
+                    f"no organisation {organisation_slug!r}; give --organisation-name to create it"
+                )
+            organisation = Organisation(slug=organisation_slug, name=organisation_name)
+    try:
+        user = create_user(db.session, email, display_name, password, organisation, Role(role))
+        db.session.commit()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    except sa.exc.IntegrityError as error:
+        raise click.ClickException(f"there is already an account for {email}") from error
+    click.echo(f"Created {user.email}.")
 
 
 @click.command("demo")

@@ -18,6 +18,7 @@ import sqlalchemy as sa  # noqa: E402
 from flask import has_app_context  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from jinja2 import BytecodeCache  # noqa: E402
 
 from signup import create_app  # noqa: E402
 from signup.extensions import db  # noqa: E402
@@ -96,10 +97,29 @@ class RequestIsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+class SharedBytecodeCache(BytecodeCache):
+    """Compiled templates, shared by all the apps of a run: each test builds its own app, and
+    compiling the templates again for each one took most of the run's time."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = SharedBytecodeCache()
+
+
 @pytest.fixture
 def app(database_url):
     """An app on the run's database; every table is emptied after the test."""
     app = create_app(test_config(database_url))
+    app.jinja_env.bytecode_cache = TEMPLATES
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
         yield app

@@ -8,10 +8,12 @@ from signup.database import begin_write
 from signup.extensions import db
 from signup.registrations import services
 from signup.registrations.models import ConsentPurpose
-from signup.staff.models import Organisation
+from signup.staff import services as staff_services
+from signup.staff.models import Organisation, Role, StaffUser
 from signup.workshops.models import Workshop, WorkshopDate, WorkshopStatus, WorkshopText
 
 _numbers = itertools.count(1)
+STAFF_PASSWORD = "correct horse battery"
 
 
 def create_organisation(name: str = "zdi-Zentrum Test", **kw) -> Organisation:
@@ -76,19 +78,43 @@ def cancel(registration, participants=None) -> list:
     return promoted
 
 
-def form_fields(client, slug: str, **params) -> dict:
-    """Open the workshop page as a browser would and return its hidden form fields."""
-    response = client.get(f"/w/{slug}", query_string=params)
-    assert response.status_code == 200, response.status_code
-    html = response.get_data(as_text=True)
+def hidden_fields(html: str) -> dict:
+    """The csrf token and submission id that a page's form carries."""
     fields = {}
-    for match in re.finditer(r"<input[^>]+>", html):
-        tag = match.group(0)
+    for tag in re.findall(r"<input[^>]+>", html):
         name = re.search(r'name="([^"]+)"', tag)
         value = re.search(r'value="([^"]*)"', tag)
         if name and name.group(1) in {"csrf_token", "submission_id"}:
             fields[name.group(1)] = value.group(1) if value else ""
     return fields
+
+
+def csrf_token(client, url: str = "/staff/login") -> str:
+    return hidden_fields(client.get(url).get_data(as_text=True))["csrf_token"]
+
+
+def form_fields(client, slug: str, **params) -> dict:
+    """Open the workshop page as a browser would and return its hidden form fields."""
+    response = client.get(f"/w/{slug}", query_string=params)
+    assert response.status_code == 200, response.status_code
+    return hidden_fields(response.get_data(as_text=True))
+
+
+def create_staff(
+    organisation: Organisation, role: Role = Role.ORGANISER, email: str | None = None, name="Ana"
+) -> StaffUser:
+    email = email or f"staff{next(_numbers)}@ki.example"
+    user = staff_services.create_user(db.session, email, name, STAFF_PASSWORD, organisation, role)
+    db.session.commit()
+    return user
+
+
+def log_in(client, email: str, password: str = STAFF_PASSWORD):
+    """Log in through the login form; return the response (302 on success)."""
+    return client.post(
+        "/staff/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
+    )
 
 
 def signup_data(client, workshop: Workshop, children=(("Amira", 10),), **fields) -> dict:

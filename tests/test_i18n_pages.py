@@ -30,13 +30,16 @@ def german_leftovers(german_page: str, page: str, language: str) -> list[str]:
     """Return German interface sentences of `german_page` that `page` still shows untranslated."""
     page = html_lib.unescape(GERMAN_ONLY.sub("", page))
     german_page = html_lib.unescape(german_page)
+    translations = "\n".join(catalog(language).values())
     leftovers = []
     for msgid, translation in catalog(language).items():
         if "%" in msgid or len(msgid) < 4 or translation == msgid:
             continue
         pattern = re.compile(r"(?<!\w)" + re.escape(msgid) + r"(?!\w)")
+        # A word both languages share ("Telefon" in Albanian, Turkish, Polish) is no leftover.
         if pattern.search(german_page) and pattern.search(page):
-            leftovers.append(msgid)
+            if not pattern.search(translations):
+                leftovers.append(msgid)
     return leftovers
 
 
@@ -119,7 +122,8 @@ def test_dates_are_written_the_way_the_language_writes_them(client, language, ex
     html = client.get(f"/w/{workshop.slug}?lang={language}").get_data(as_text=True)
     assert expected in html
     assert "10:30" in html and "14:30" in html  # 24-hour times in every language
-    assert "PM" not in html and "2:30" not in html.replace("12:30", "")
+    assert not re.search(r"\b\d{1,2}:\d\d\s?[AP]M\b", html)  # not "2:30 PM"
+    assert "2:30" not in html.replace("12:30", "")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

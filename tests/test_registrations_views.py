@@ -369,3 +369,76 @@ def test_odd_row_numbers_in_field_names_are_ignored(client):
     data = signup_data(client, workshop, **{"children-²-first_name": "A", "children-١-age": "9"})
     family_page(client, client.post(f"/w/{workshop.slug}", data=data))
     assert count(Participant) == 1
+
+
+def test_family_is_asked_only_the_optional_fields_the_workshop_switched_on(client):
+    plain = create_workshop()
+    html = client.get(f"/w/{plain.slug}").get_data(as_text=True)
+    for name in ("surname", "gender", "school", "health_notes", "pickup_note", "consent_health"):
+        assert name not in html
+    asking = create_workshop(optional_fields="school_year,gender,health")
+    html = client.get(f"/w/{asking.slug}").get_data(as_text=True)
+    assert 'name="children-0-school_year"' in html
+    assert '<select id="children-0-gender" name="children-0-gender"' in html
+    assert '<textarea id="children-0-health_notes"' in html
+    assert 'name="consent_health"' in html
+    assert 'name="children-0-surname"' not in html and "pickup_note" not in html
+
+
+def test_optional_fields_are_stored_and_health_notes_only_with_their_consent(client):
+    workshop = create_workshop(optional_fields="surname,gender,school,school_year,health,pickup")
+    details = {
+        "children-0-surname": "Yılmaz",
+        "children-0-gender": "female",
+        "children-0-school": "Grundschule Eigen",
+        "children-0-school_year": "3b",
+        "children-0-health_notes": "Nussallergie",
+        "children-0-pickup_note": "Oma Ayşe",
+    }
+    refused = client.post(f"/w/{workshop.slug}", data=signup_data(client, workshop, **details))
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Angaben zur Gesundheit speichern wir nur mit Ihrem Einverständnis" in html
+    assert 'href="#children-0-health_notes"' in html  # listed in the summary, linked
+    assert ">Nussallergie</textarea>" in html and 'value="Oma Ayşe"' not in html  # kept
+    assert ">Oma Ayşe</textarea>" in html
+    assert count(Registration) == 0
+
+    data = signup_data(client, workshop, consent_health="y", **details)
+    family_page(client, client.post(f"/w/{workshop.slug}", data=data))
+    child = db.session.scalars(sa.select(Participant)).one()
+    assert (child.surname, child.gender, child.school, child.school_year) == (
+        "Yılmaz",
+        "female",
+        "Grundschule Eigen",
+        "3b",
+    )
+    assert (child.health_notes, child.pickup_note) == ("Nussallergie", "Oma Ayşe")
+    purposes = {c.purpose for c in child.registration.consents}
+    assert purposes == {ConsentPurpose.PARTICIPATION, ConsentPurpose.HEALTH}
+
+
+def test_a_health_consent_without_health_notes_asked_is_not_recorded(client):
+    workshop = create_workshop()
+    data = signup_data(client, workshop, consent_health="y", **{"children-0-surname": "X"})
+    family_page(client, client.post(f"/w/{workshop.slug}", data=data))
+    registration = db.session.scalars(sa.select(Registration)).one()
+    assert {c.purpose for c in registration.consents} == {ConsentPurpose.PARTICIPATION}
+    assert registration.participants[0].surname is None  # not asked, not stored
+
+
+def test_optional_field_errors_are_shown_next_to_the_field(client):
+    workshop = create_workshop(optional_fields="gender,school")
+    data = signup_data(
+        client,
+        workshop,
+        **{"children-0-gender": "robot", "children-0-school": "S" * 121},
+    )
+    response = client.post(f"/w/{workshop.slug}?lang=tr", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="children-0-gender-error">[^<]+</p>', html)
+    assert re.search(r'id="children-0-school-error">[^<]+</p>', html)
+    assert "Bitte wählen Sie aus der Liste." not in html  # in Turkish, not German
+    assert 'value="' + "S" * 121 + '"' in html
+    assert count(Registration) == 0

@@ -27,4 +27,8 @@ CONSENT_TEXTS = {
         "Fotos und Filme, auf denen die angemeldeten Kinder zu sehen sind, "
         "dürfen in sozialen Medien gezeigt werden."
     ),
+    ConsentPurpose.HEALTH: _l(
+        "Ich bin einverstanden, dass die Angaben zu Allergien und Gesundheit für diesen Workshop "
+        "gespeichert werden. Nur das Team des Workshops sieht sie."
+    ),
 }

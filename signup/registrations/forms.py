@@ -19,17 +19,35 @@ from wtforms.fields import (
     StringField,
     SubmitField,
     TelField,
+    TextAreaField,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formfields import SafeFieldList
 from ..i18n import _, _l
-from ..workshops.models import Workshop
+from ..workshops.models import OptionalField, Workshop
 from .consents import CONSENT_TEXTS
 from .models import ConsentPurpose
 from .services import MAX_CHILDREN, Child, new_submission_id
 
 NAME_MAX = 60
+#: Stored values of the gender field; reports count "female" as girls.
+GENDERS = [
+    ("", _l("keine Auswahl")),
+    ("female", _l("Mädchen")),
+    ("male", _l("Junge")),
+    ("diverse", _l("divers")),
+    ("undisclosed", _l("möchte ich nicht sagen")),
+]
+#: Each optional field: the Participant column it fills and its longest allowed text.
+DETAILS = {
+    OptionalField.SURNAME: ("surname", NAME_MAX),
+    OptionalField.GENDER: ("gender", 20),
+    OptionalField.SCHOOL: ("school", 120),
+    OptionalField.SCHOOL_YEAR: ("school_year", 20),
+    OptionalField.HEALTH: ("health_notes", 1000),
+    OptionalField.PICKUP: ("pickup_note", 300),
+}
 # Bidi embeddings, overrides, isolates and marks: they can reorder what staff read on lists.
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -57,6 +75,17 @@ def normalise_phone(value: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def cleaned(max_length: int):
+    return lambda value: clean_text(value, max_length)
+
+
+def check_length(field, max_length: int) -> bool:
+    if field.data and len(field.data) > max_length:
+        field.errors = [_("Bitte kürzen Sie den Text auf %(n)d Zeichen.", n=max_length)]
+        return False
+    return True
+
+
 class LenientIntegerField(IntegerField):
     """An integer field whose error for non-numbers is ours, in the reader's language."""
 
@@ -72,11 +101,21 @@ class LenientIntegerField(IntegerField):
 
 
 class ChildForm(Form):
-    first_name = StringField(_l("Vorname des Kindes"), filters=[lambda v: clean_text(v, NAME_MAX)])
+    """A child's row; the optional fields show only where the workshop asks for them."""
+
+    first_name = StringField(_l("Vorname des Kindes"), filters=[cleaned(NAME_MAX)])
     age = LenientIntegerField(_l("Alter"))
+    surname = StringField(_l("Nachname"), filters=[cleaned(NAME_MAX)])
+    gender = StringField(_l("Geschlecht"))  # one of GENDERS, rendered as a select
+    school = StringField(_l("Schule"), filters=[cleaned(120)])
+    school_year = StringField(_l("Klasse"), filters=[cleaned(20)])
+    health_notes = TextAreaField(_l("Allergien und Gesundheit"), filters=[cleaned(1000)])
+    pickup_note = TextAreaField(_l("Wer darf das Kind abholen?"), filters=[cleaned(300)])
 
     def is_blank(self) -> bool:
-        return not self.first_name.data and self.age.data is None and not self.age.errors
+        """Nothing typed in this row at all (an extra row left empty)."""
+        typed = [field.data for field in self if field.name != self.age.name]
+        return not any(typed) and self.age.data is None and not self.age.errors
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -89,9 +128,10 @@ class SignupForm(FlaskForm):
 
     children = SafeFieldList(FormField(ChildForm), min_entries=1, max_entries=MAX_CHILDREN)
     together = BooleanField(_l("Nur zusammen: alle Kinder bekommen einen Platz oder alle warten."))
-    phone = TelField(_l("Telefon (Handy)"), filters=[lambda v: clean_text(v, 40)])
-    email = EmailField(_l("E-Mail"), filters=[lambda v: clean_text(v, 254)])
+    phone = TelField(_l("Telefon (Handy)"), filters=[cleaned(40)])
+    email = EmailField(_l("E-Mail"), filters=[cleaned(254)])
     consent_participation = BooleanField()
+    consent_health = BooleanField()
     photo_consents = MultiCheckboxField(_l("Fotos und Filme"), choices=[], validate_choice=False)
     #: One id per rendering of the form: a double submit finds the registration it made.
     submission_id = HiddenField()
@@ -113,6 +153,9 @@ class SignupForm(FlaskForm):
             for use in workshop.photo_use_list
         ]
         self.consent_participation.label.text = str(CONSENT_TEXTS[ConsentPurpose.PARTICIPATION])
+        self.consent_health.label.text = str(CONSENT_TEXTS[ConsentPurpose.HEALTH])
+        self.asked = [field for field in workshop.optional_field_list if field in DETAILS]
+        self.genders = GENDERS
         # The German text stays the legal master; families may read it beside their language.
         with force_locale("de"):
             self.german_consent_texts = {
@@ -134,6 +177,8 @@ class SignupForm(FlaskForm):
         super().validate(extra_validators)
         ok = not any(field.errors for name, field in self._fields.items() if name != "csrf_token")
         ok &= self._validate_children()
+        for form in self.filled_rows():
+            ok &= self._validate_details(form)
         ok &= self._validate_contact()
         if not self.consent_participation.data:
             self.consent_participation.errors = [
@@ -215,12 +260,47 @@ class SignupForm(FlaskForm):
                 self.normalised_email = checked.normalized.lower()
         return ok
 
-    def children_data(self) -> list[Child]:
+    def asks(self, field: str) -> bool:
+        return OptionalField(field) in self.asked
+
+    def _validate_details(self, form: ChildForm) -> bool:
+        ok = True
+        for field in self.asked:
+            name, max_length = DETAILS[field]
+            ok &= check_length(form[name], max_length)
+        if self.asks("gender") and (form.gender.data or "") not in dict(GENDERS):
+            form.gender.errors = [_("Bitte wählen Sie aus der Liste.")]
+            ok = False
+        if self.asks("health") and form.health_notes.data and not self.consent_health.data:
+            form.health_notes.errors = [self.health_consent_missing()]
+            ok = False
+        return ok
+
+    def health_consent_missing(self) -> str:
+        return _(
+            "Angaben zur Gesundheit speichern wir nur mit Ihrem Einverständnis. "
+            "Bitte kreuzen Sie es unten an oder lassen Sie das Feld leer."
+        )
+
+    def filled_rows(self) -> list[ChildForm]:
         return [
-            Child(entry.form.first_name.data, entry.form.age.data)
+            entry.form
             for index, entry in enumerate(self.children)
             if index == 0 or not entry.form.is_blank()
         ]
+
+    def children_data(self) -> list[Child]:
+        """Return the children with the optional fields the workshop asks, nothing more."""
+        children = []
+        for form in self.filled_rows():
+            details = {}
+            for field in self.asked:
+                if field == OptionalField.HEALTH and not self.consent_health.data:
+                    continue
+                name, _max = DETAILS[field]
+                details[name] = form[name].data or None
+            children.append(Child(form.first_name.data, form.age.data, **details))
+        return children
 
     def consents_given(self) -> set[ConsentPurpose]:
         offered = {value for value, _label in self.photo_consents.choices}
@@ -229,4 +309,6 @@ class SignupForm(FlaskForm):
         }
         if self.consent_participation.data:
             given.add(ConsentPurpose.PARTICIPATION)
+        if self.asks(OptionalField.HEALTH) and self.consent_health.data:
+            given.add(ConsentPurpose.HEALTH)
         return given

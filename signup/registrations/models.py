@@ -47,11 +47,16 @@ class ConsentPurpose(LabelledEnum):
     PHOTO_WEBSITE = "photo_website"
     PHOTO_PRESS = "photo_press"
     PHOTO_SOCIAL = "photo_social"
+    #: Storing allergies and health notes: special-category data needs its own consent.
+    HEALTH = "health"
 
     @classmethod
     def for_photo_use(cls, use: PhotoUse) -> "ConsentPurpose":
         return cls("photo_" + use.value)
 
+
+#: The photo and film uses a family can agree to, one consent each.
+PHOTO_PURPOSES = tuple(purpose for purpose in ConsentPurpose if purpose.value.startswith("photo_"))
 
 ConsentPurpose.__labels__ = {
     "participation": _l("Teilnahme"),
@@ -59,6 +64,7 @@ ConsentPurpose.__labels__ = {
     "photo_website": _l("Fotos und Filme auf der Internetseite"),
     "photo_press": _l("Fotos und Filme in der Presse"),
     "photo_social": _l("Fotos und Filme in sozialen Medien"),
+    "health": _l("Allergien und Gesundheit"),
 }
 
 
@@ -66,12 +72,14 @@ class ConsentChannel(LabelledEnum):
     ONLINE = "online"
     PAPER = "paper"
     VERBAL = "verbal"
+    SCHOOL = "school"
 
 
 ConsentChannel.__labels__ = {
     "online": _l("online"),
     "paper": _l("auf Papier"),
     "verbal": _l("mündlich"),
+    "school": _l("über die Schule geregelt"),
 }
 
 
@@ -103,6 +111,13 @@ class Registration(db.Model):
     )
     #: The children get places only all together, or all wait.
     together: Mapped[bool] = mapped_column(default=False)
+    #: A school class or youth group registered as a headcount: its name and the adult in charge.
+    group_name: Mapped[str | None] = mapped_column(sa.String(200))
+    responsible_adult: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Short random code in the QR on the family page: staff scan it to find the children.
+    checkin_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    #: When staff received the signed consent slip (paper or verbal consents need one).
+    slip_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     workshop: Mapped[Workshop] = relationship()
@@ -116,6 +131,20 @@ class Registration(db.Model):
     consents: Mapped[list["Consent"]] = relationship(
         back_populates="registration", cascade="all, delete-orphan", lazy="selectin"
     )
+    notes: Mapped[list["RegistrationNote"]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationNote.id"
+    )
+
+    @property
+    def is_group(self) -> bool:
+        return self.channel == Channel.GROUP
+
+    @property
+    def needs_slip(self) -> bool:
+        """Consent given on paper or by word of mouth waits for a signed slip."""
+        return self.slip_received_at is None and any(
+            c.channel in {ConsentChannel.PAPER, ConsentChannel.VERBAL} for c in self.consents
+        )
 
     @property
     def active_participants(self) -> list["Participant"]:
@@ -137,8 +166,18 @@ class Participant(db.Model):
     workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"))
     #: The child's first name, as the family wrote it (NFC, no control characters).
     first_name: Mapped[str] = mapped_column(sa.String(60))
-    #: Age in years when registered.
+    #: Age in years when registered (for a group: the youngest).
     age: Mapped[int]
+    #: Places this row takes: 1 for a named child, the headcount for a group.
+    headcount: Mapped[int] = mapped_column(default=1)
+    #: Optional fields, asked only where the workshop switches them on.
+    surname: Mapped[str | None] = mapped_column(sa.String(60))
+    gender: Mapped[str | None] = mapped_column(sa.String(20))
+    school: Mapped[str | None] = mapped_column(sa.String(120))
+    school_year: Mapped[str | None] = mapped_column(sa.String(20))
+    #: Special-category data (allergies, health): only the workshop's staff see it.
+    health_notes: Mapped[str | None] = mapped_column(sa.Text)
+    pickup_note: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[ParticipantStatus] = mapped_column(enum_column(ParticipantStatus))
     #: Order on the waiting list (lower goes first); kept after promotion for the record.
     waitlist_order: Mapped[int | None]
@@ -148,6 +187,12 @@ class Participant(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     registration: Mapped[Registration] = relationship(back_populates="participants")
+    attendances: Mapped[list["Attendance"]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def present_on(self, workshop_date_id: int) -> bool:
+        return any(a.workshop_date_id == workshop_date_id for a in self.attendances)
 
 
 class Consent(db.Model):
@@ -175,9 +220,49 @@ class Consent(db.Model):
     recorded_by: Mapped[StaffUser | None] = relationship()
 
 
+class RegistrationNote(db.Model):
+    """A staff note on a registration ("called the mother, comes on day 2 only")."""
+
+    __tablename__ = "registration_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="notes")
+    author: Mapped[StaffUser | None] = relationship()
+
+
+class Attendance(db.Model):
+    """A participant was there on one workshop date."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (sa.UniqueConstraint("participant_id", "workshop_date_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE")
+    )
+    workshop_date_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workshop_dates.id", ondelete="CASCADE"), index=True
+    )
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    marked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+
+    participant: Mapped[Participant] = relationship(back_populates="attendances")
+
+
 def _count_participants(status: ParticipantStatus):
     return (
-        sa.select(sa.func.count(Participant.id))
+        sa.select(sa.func.coalesce(sa.func.sum(Participant.headcount), 0))
         .where(Participant.workshop_id == Workshop.id, Participant.status == status)
         .correlate_except(Participant)
         .scalar_subquery()

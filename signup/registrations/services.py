@@ -22,9 +22,10 @@ from ..database import begin_write, holds_write_lock
 from ..i18n import _l, ngettext
 from ..models_base import utcnow
 from ..staff.models import StaffUser
-from ..workshops.models import Workshop, WorkshopStatus
+from ..workshops.models import Workshop, WorkshopDate, WorkshopStatus
 from .consents import CONSENT_TEXT_VERSION
 from .models import (
+    Attendance,
     Channel,
     Consent,
     ConsentChannel,
@@ -32,6 +33,7 @@ from .models import (
     Participant,
     ParticipantStatus,
     Registration,
+    RegistrationNote,
     hash_token,
 )
 
@@ -77,6 +79,13 @@ class RegistrationError(Exception):
 class Child:
     first_name: str
     age: int
+    #: Optional fields, filled only where the workshop asks for them (Workshop.optional_fields).
+    surname: str | None = None
+    gender: str | None = None
+    school: str | None = None
+    school_year: str | None = None
+    health_notes: str | None = None
+    pickup_note: str | None = None
 
     @property
     def match_key(self) -> str:
@@ -124,8 +133,9 @@ def lock_workshop(session: Session, workshop: Workshop) -> None:
 
 
 def count_confirmed(session: Session, workshop: Workshop) -> int:
+    """Count the places taken: one per child, a group's headcount for a group."""
     return session.scalar(
-        sa.select(sa.func.count(Participant.id)).where(
+        sa.select(sa.func.coalesce(sa.func.sum(Participant.headcount), 0)).where(
             Participant.workshop_id == workshop.id,
             Participant.status == ParticipantStatus.CONFIRMED,
         )
@@ -167,6 +177,11 @@ def token_for_submission(secret_key: str, submission_id: str | None) -> str:
     return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
+def new_checkin_code() -> str:
+    """A code for the family page's QR: enough to find the children, useless without a login."""
+    return secrets.token_urlsafe(9)
+
+
 def find_by_token(session: Session, token: str) -> Registration | None:
     if not token or len(token) > 100:
         return None
@@ -189,9 +204,14 @@ def register(
     assisted_by: StaffUser | None = None,
     consent_channel: ConsentChannel = ConsentChannel.ONLINE,
     token: str | None = None,
+    outside_window: bool = False,
     now: datetime | None = None,
 ) -> RegistrationResult:
-    """Register children for a workshop: places while they last, then the waiting list."""
+    """Register children for a workshop: places while they last, then the waiting list.
+
+    `outside_window` lets staff add a child before or after the registration window (a
+    walk-in at the door), as for groups; drafts, cancelled and past workshops still refuse.
+    """
     begin_write(session)
     consents = set(consents)
     _check_submission(workshop, children, phone, email, consents)
@@ -199,7 +219,7 @@ def register(
     now = now or utcnow()  # taken under the lock: first come, first served
     session.refresh(workshop)
     state = registration_state(workshop, now)
-    if state not in {"open", "full"}:
+    if state not in ({"open", "full", "not_yet", "closed"} if outside_window else {"open", "full"}):
         raise RegistrationError(state)
 
     existing, children = _split_known_children(session, workshop, children, phone, email)
@@ -225,6 +245,7 @@ def register(
     registration = Registration(
         workshop=workshop,
         token_hash=hash_token(token),
+        checkin_code=new_checkin_code(),
         contact_phone=phone,
         contact_email=email,
         language=language,
@@ -236,7 +257,16 @@ def register(
     next_order = _next_waitlist_order(session, workshop)
     for index, child in enumerate(children):
         participant = Participant(
-            workshop_id=workshop.id, first_name=child.first_name, age=child.age, created_at=now
+            workshop_id=workshop.id,
+            first_name=child.first_name,
+            age=child.age,
+            surname=child.surname,
+            gender=child.gender,
+            school=child.school,
+            school_year=child.school_year,
+            health_notes=child.health_notes,
+            pickup_note=child.pickup_note,
+            created_at=now,
         )
         if index < confirmed_count:
             participant.status = ParticipantStatus.CONFIRMED
@@ -326,13 +356,14 @@ def promote_waiting(
         if participant.registration.together:
             group = [p for p in waiting if p.registration_id == participant.registration_id]
             handled.update(p.id for p in group)
-        if len(group) > free:
+        needed = sum(member.headcount for member in group)
+        if needed > free:
             continue
         for member in group:
             member.status = ParticipantStatus.CONFIRMED
             member.confirmed_at = now
         promoted.extend(group)
-        free -= len(group)
+        free -= needed
     session.flush()
     return promoted
 
@@ -388,3 +419,183 @@ def _next_waitlist_order(session: Session, workshop: Workshop) -> int:
         )
     )
     return (highest or 0) + 1
+
+
+def register_group(
+    session: Session,
+    workshop: Workshop,
+    *,
+    group_name: str,
+    responsible_adult: str,
+    headcount: int,
+    youngest_age: int,
+    phone: str | None,
+    email: str | None,
+    language: str,
+    assisted_by: StaffUser,
+    school_year: str | None = None,
+    token: str | None = None,
+    now: datetime | None = None,
+) -> RegistrationResult:
+    """Register a school class or youth group as one headcount that takes that many places.
+
+    The children are not named; consent is arranged by the school. The group gets its places
+    whole or waits whole, like siblings registered together. A form sent twice carries the
+    same `token` and finds the group it registered the first time.
+    """
+    begin_write(session)
+    if headcount < 1:
+        raise RegistrationError("no_children")
+    if not phone and not email:
+        raise RegistrationError("no_contact")
+    lock_workshop(session, workshop)
+    existing = find_by_token(session, token) if token else None
+    if existing is not None and existing.workshop_id == workshop.id:
+        return RegistrationResult(registration=existing, created=False)
+    now = now or utcnow()
+    session.refresh(workshop)
+    state = registration_state(workshop, now)
+    if state not in {"open", "full", "not_yet", "closed"}:  # staff may add after the window
+        raise RegistrationError(state)
+    promote_waiting(session, workshop, now=now)
+    fits = headcount <= workshop.capacity - count_confirmed(session, workshop)
+    if not fits and not workshop.waitlist_enabled:
+        raise RegistrationError("full")
+    if token is None or existing is not None:
+        token = secrets.token_urlsafe(32)
+    participant = Participant(
+        workshop_id=workshop.id,
+        first_name=group_name[:60],
+        age=youngest_age,
+        school_year=school_year,
+        headcount=headcount,
+        created_at=now,
+        status=ParticipantStatus.CONFIRMED if fits else ParticipantStatus.WAITING,
+        confirmed_at=now if fits else None,
+        waitlist_order=None if fits else _next_waitlist_order(session, workshop),
+    )
+    registration = Registration(
+        workshop=workshop,
+        token_hash=hash_token(token),
+        checkin_code=new_checkin_code(),
+        contact_phone=phone,
+        contact_email=email,
+        language=language,
+        channel=Channel.GROUP,
+        assisted_by=assisted_by,
+        together=True,
+        group_name=group_name,
+        responsible_adult=responsible_adult,
+        created_at=now,
+        participants=[participant],
+        consents=[
+            Consent(
+                purpose=ConsentPurpose.PARTICIPATION,
+                text_version=CONSENT_TEXT_VERSION,
+                language=language,
+                channel=ConsentChannel.SCHOOL,
+                recorded_by=assisted_by,
+                given_at=now,
+            )
+        ],
+    )
+    session.add(registration)
+    session.flush()
+    session.expire(workshop, ["confirmed_count", "waiting_count"])
+    return RegistrationResult(registration=registration, created=True, token=token)
+
+
+def move_up(session: Session, participant: Participant, *, now: datetime | None = None) -> None:
+    """Give a waiting participant a place out of turn (staff decision), if one is free."""
+    begin_write(session)
+    workshop = participant.registration.workshop
+    lock_workshop(session, workshop)
+    session.refresh(participant)
+    if participant.status != ParticipantStatus.WAITING:
+        return
+    if participant.headcount > workshop.capacity - count_confirmed(session, workshop):
+        raise RegistrationError("full")
+    participant.status = ParticipantStatus.CONFIRMED
+    participant.confirmed_at = now or utcnow()
+    session.flush()
+    session.expire(workshop, ["confirmed_count", "waiting_count"])
+
+
+def set_attendance(
+    session: Session,
+    participant: Participant,
+    workshop_date: WorkshopDate,
+    present: bool,
+    *,
+    marked_by: StaffUser | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Mark a participant present on a date, or take the mark back; twice changes nothing."""
+    if workshop_date.workshop_id != participant.workshop_id:
+        raise ValueError("the date belongs to another workshop")
+    existing = session.scalar(
+        sa.select(Attendance).where(
+            Attendance.participant_id == participant.id,
+            Attendance.workshop_date_id == workshop_date.id,
+        )
+    )
+    if present and existing is None:
+        session.add(
+            Attendance(
+                participant_id=participant.id,
+                workshop_date_id=workshop_date.id,
+                marked_by_id=marked_by.id if marked_by else None,
+                marked_at=now or utcnow(),
+            )
+        )
+    elif not present and existing is not None:
+        session.delete(existing)
+    session.flush()
+    session.expire(participant, ["attendances"])
+
+
+def slips_missing_by_workshop(session: Session, workshop_ids: list[int]) -> dict[int, int]:
+    """Count, per workshop, the registrations whose signed consent slip has not come back."""
+    rows = session.execute(
+        sa.select(Registration.workshop_id, sa.func.count(sa.distinct(Registration.id)))
+        .join(Registration.consents)
+        .where(
+            Registration.workshop_id.in_(workshop_ids),
+            Registration.slip_received_at.is_(None),
+            Consent.channel.in_([ConsentChannel.PAPER, ConsentChannel.VERBAL]),
+        )
+        .group_by(Registration.workshop_id)
+    )
+    return dict(rows.all())
+
+
+#: Longest staff note kept; longer text is cut.
+NOTE_MAX = 2000
+
+
+def add_note(
+    session: Session,
+    registration: Registration,
+    author: StaffUser,
+    text: str,
+    *,
+    now: datetime | None = None,
+) -> RegistrationNote:
+    """Add a staff note to a registration ("called the mother, comes on day 2 only")."""
+    if not text.strip():
+        raise ValueError("a note needs text")
+    note = RegistrationNote(author=author, text=text[:NOTE_MAX], created_at=now or utcnow())
+    registration.notes.append(note)
+    session.flush()
+    return note
+
+
+def set_slip_received(
+    session: Session, registration: Registration, received: bool, *, now: datetime | None = None
+) -> bool:
+    """Mark the signed consent slip as received or as missing again; return whether it changed."""
+    if received == (registration.slip_received_at is not None):
+        return False
+    registration.slip_received_at = (now or utcnow()) if received else None
+    session.flush()
+    return True

@@ -49,6 +49,9 @@ class StaffUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     #: Off-switch without deleting the person's audit trail.
     active: Mapped[bool] = mapped_column(default=True)
+    #: SHA-256 of a one-time password-reset secret, and when it stops working.
+    reset_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -80,3 +83,42 @@ class Membership(db.Model):
 
     user: Mapped[StaffUser] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per account or per address, to slow guessing down and then stop it."""
+
+    __tablename__ = "login_throttles"
+
+    #: "account:<email>" or "address:<ip>".
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: No login for this key before then.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(db.Model):
+    """Who saw, exported, changed or deleted what, and when."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index(None, "organisation_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The staff member; empty for the family itself or the system.
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    #: Whose data it was: organisers of this organisation see the entry.
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    #: What happened, a stable verb: "view_list", "export", "change_state", "cancel" …
+    action: Mapped[str] = mapped_column(sa.String(40))
+    #: What it happened to: "workshop:12", "registration:40".
+    subject: Mapped[str] = mapped_column(sa.String(80))
+    #: Plain words for people; no personal data beyond what staff already see.
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+    actor: Mapped[StaffUser | None] = relationship()

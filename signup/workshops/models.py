@@ -43,6 +43,28 @@ PhotoUse.__labels__ = {
     "social": _l("in sozialen Medien"),
 }
 
+
+class OptionalField(LabelledEnum):
+    """What a workshop may ask beyond first name and age; nothing is asked unless switched on."""
+
+    SURNAME = "surname"
+    GENDER = "gender"
+    SCHOOL = "school"
+    SCHOOL_YEAR = "school_year"
+    HEALTH = "health"
+    PICKUP = "pickup"
+
+
+OptionalField.__labels__ = {
+    "surname": _l("Nachname"),
+    "gender": _l("Geschlecht"),
+    "school": _l("Schule"),
+    "school_year": _l("Klasse"),
+    "health": _l("Allergien und Gesundheit"),
+    "pickup": _l("Wer darf das Kind abholen?"),
+}
+
+
 workshop_organisations = sa.Table(
     "workshop_organisations",
     db.metadata,
@@ -83,6 +105,8 @@ class Workshop(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(40), default="Europe/Berlin")
     #: Comma-separated PhotoUse values the workshop asks consent for; empty: no photos.
     photo_uses: Mapped[str] = mapped_column(sa.String(100), default="")
+    #: Comma-separated OptionalField values families are asked besides name and age.
+    optional_fields: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     texts: Mapped[list["WorkshopText"]] = relationship(
@@ -115,6 +139,13 @@ class Workshop(db.Model):
     @property
     def photo_use_list(self) -> list[PhotoUse]:
         return [PhotoUse(value) for value in self.photo_uses.split(",") if value]
+
+    @property
+    def optional_field_list(self) -> list["OptionalField"]:
+        return [OptionalField(value) for value in self.optional_fields.split(",") if value]
+
+    def asks(self, field: "OptionalField") -> bool:
+        return field in self.optional_field_list
 
     @property
     def zone(self) -> ZoneInfo:
