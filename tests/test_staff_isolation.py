@@ -37,6 +37,7 @@ def organisation_a(app):
         "registration_id": registration.id,
         "participant_id": registration.participants[0].id,
         "user_id": registration.workshop.organisations[0].memberships[0].user_id,
+        "membership_id": registration.workshop.organisations[0].memberships[0].id,
         "code": registration.checkin_code,
         "format": "csv",
     }

@@ -1,4 +1,4 @@
-"""Staff accounts: log in and out, throttling, passwords, reset links, the dashboard."""
+"""Staff accounts: log in and out, throttling, passwords, reset links, colleagues, the dashboard."""
 
 import re
 from datetime import timedelta
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from signup.extensions import db
 from signup.models_base import utcnow
 from signup.staff import services
-from signup.staff.models import AuditEntry, LoginThrottle, Role, StaffUser
+from signup.staff.models import AuditEntry, LoginThrottle, Membership, Role, StaffUser
 from tests.factories import (
     STAFF_PASSWORD,
     create_organisation,
@@ -25,9 +25,11 @@ from tests.factories import (
 PASSWORD = STAFF_PASSWORD
 
 
-def make_user(email="ana@ki.example", role=Role.ORGANISER, organisation=None, password=PASSWORD):
+def make_user(
+    email="ana@ki.example", role=Role.ORGANISER, organisation=None, password=PASSWORD, name="Ana"
+):
     organisation = organisation or create_organisation("KI Bottrop")
-    user = services.create_user(db.session, email, "Ana", password, organisation, role)
+    user = services.create_user(db.session, email, name, password, organisation, role)
     db.session.commit()
     return user
 
@@ -155,7 +157,7 @@ def test_change_password_checks_the_old_one_and_the_length(client):
 def test_organiser_makes_a_one_time_reset_link_for_a_colleague(app, client):
     organisation = create_organisation("KI Bottrop")
     make_user(organisation=organisation)
-    colleague = make_user("ben@ki.example", Role.ASSISTANT, organisation)
+    colleague = make_user("ben@ki.example", Role.ASSISTANT, organisation, name="Ben")
     log_in(client)
     page = client.get("/staff/colleagues").get_data(as_text=True)
     assert "ben@ki.example" in page
@@ -198,6 +200,269 @@ def test_assistants_and_strangers_cannot_make_reset_links(app, client):
         == 404
     )
     assert stranger.reset_token_hash is None
+
+
+def add_form(client, **fields) -> dict:
+    """The add-a-colleague form as posted, for Ben as an assistant; override any field."""
+    data = {"display_name": "Ben", "email": "ben@ki.example", "role": "assistant"}
+    data.update(fields, csrf_token=csrf(client, "/staff/colleagues"))
+    return data
+
+
+def membership(email: str, organisation) -> Membership | None:
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(Membership)
+        .join(Membership.user)
+        .where(StaffUser.email == email, Membership.organisation_id == organisation.id)
+    )
+
+
+def audit_trail() -> list[tuple]:
+    db.session.expire_all()
+    rows = db.session.execute(
+        sa.select(
+            AuditEntry.action, AuditEntry.subject, AuditEntry.organisation_id, AuditEntry.detail
+        ).order_by(AuditEntry.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_a_new_colleague_gets_a_link_to_set_a_password_and_logs_in(app, client):
+    organisation = create_organisation("KI Bottrop")
+    make_user(organisation=organisation)
+    log_in(client)
+    page = client.get("/staff/colleagues").get_data(as_text=True)
+    assert "Kollegin oder Kollegen hinzufügen" in page and "<select" not in page
+    assert 'value="assistant" checked' in page  # assistant unless chosen otherwise
+
+    shown = client.post("/staff/colleagues", data=add_form(client, email=" Ben@KI.example "))
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert "Link zum Festlegen des Passworts" in html and "24 Stunden und nur einmal" in html
+    ben = membership("ben@ki.example", organisation)
+    assert ben.role == Role.ASSISTANT and ben.user.display_name == "Ben"
+    assert audit_trail() == [
+        ("colleague_added", f"staff:{ben.user_id}", organisation.id, "role: assistant")
+    ]
+
+    browser = app.test_client()
+    link = re.search(r"/staff/reset/[A-Za-z0-9_-]+", html).group(0)
+    data = {
+        "csrf_token": csrf(browser, link),
+        "password": "bens own secret",
+        "confirm": "bens own secret",
+    }
+    assert browser.post(link, data=data).headers["Location"] == "/staff/login"
+    assert log_in(browser, "ben@ki.example", "bens own secret").headers["Location"] == "/staff/"
+
+
+def test_an_existing_account_joins_a_second_organisation_without_a_link(client):
+    bottrop, muelheim = create_organisation("KI Bottrop"), create_organisation("KI Mülheim")
+    ana = make_user(organisation=bottrop)
+    services.create_user(db.session, "x@x.example", "X", PASSWORD, muelheim)  # another organiser
+    ana.memberships.append(Membership(organisation=muelheim, role=Role.ORGANISER))
+    ben = make_user("ben@ki.example", Role.ASSISTANT, bottrop, name="Ben")
+    log_in(client)
+    assert "<select" in client.get("/staff/colleagues").get_data(as_text=True)
+
+    data = add_form(client, display_name="Benjamin", organisation=muelheim.id, role="organiser")
+    response = client.post("/staff/colleagues", data=data, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "hat schon ein Konto" in html and "Ein Link ist nicht nötig." in html
+    assert membership("ben@ki.example", muelheim).role == Role.ORGANISER
+    assert membership("ben@ki.example", bottrop).role == Role.ASSISTANT
+    ben = db.session.get(StaffUser, ben.id)
+    assert ben.display_name == "Ben" and ben.reset_token_hash is None
+    assert ben.check_password(PASSWORD)
+    assert audit_trail() == [("colleague_added", f"staff:{ben.id}", muelheim.id, "role: organiser")]
+
+
+def test_adding_a_member_again_is_an_error_at_the_email_with_the_typed_values_kept(client):
+    organisation = create_organisation("KI Bottrop")
+    make_user(organisation=organisation)
+    make_user("ben@ki.example", Role.ASSISTANT, organisation, name="Ben")
+    log_in(client)
+    data = add_form(client, display_name="Benjamin", email="BEN@ki.example", role="organiser")
+    response = client.post("/staff/colleagues", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<p class="error" id="email-error">Diese Person gehört schon zu KI Bottrop.' in html
+    assert 'aria-describedby="email-error"' in html and 'href="#email"' in html
+    assert 'value="Benjamin"' in html and 'value="BEN@ki.example"' in html
+    assert 'value="organiser" checked' in html
+    assert membership("ben@ki.example", organisation).role == Role.ASSISTANT
+    assert audit_trail() == []
+
+
+def test_organiser_changes_a_colleague_role_and_back(client):
+    organisation = create_organisation("KI Bottrop")
+    make_user(organisation=organisation)
+    ben = make_user("ben@ki.example", Role.ASSISTANT, organisation, name="Ben").memberships[0]
+    log_in(client)
+    url = f"/staff/colleagues/memberships/{ben.id}/role"
+    token = csrf(client, "/staff/colleagues")
+    response = client.post(url, data={"csrf_token": token, "role": "organiser"})
+    assert response.headers["Location"] == "/staff/colleagues"
+    assert membership("ben@ki.example", organisation).role == Role.ORGANISER
+    client.post(url, data={"csrf_token": token, "role": "assistant"})
+    assert membership("ben@ki.example", organisation).role == Role.ASSISTANT
+    subject = f"staff:{ben.user_id}"
+    assert audit_trail() == [
+        ("role_changed", subject, organisation.id, "role: assistant → organiser"),
+        ("role_changed", subject, organisation.id, "role: organiser → assistant"),
+    ]
+    html = client.get("/staff/colleagues").get_data(as_text=True)
+    assert "Die Rolle von Ben in KI Bottrop ist jetzt: Assistenz." in html
+
+
+def test_organiser_removes_a_colleague_after_confirming_and_the_account_stays(client):
+    organisation = create_organisation("KI Bottrop")
+    make_user(organisation=organisation)
+    ben = make_user("ben@ki.example", Role.ASSISTANT, organisation, name="Ben")
+    log_in(client)
+    url = f"/staff/colleagues/memberships/{ben.memberships[0].id}/remove"
+    assert "gehört dann nicht mehr zu" in client.get(url).get_data(as_text=True)
+    assert membership("ben@ki.example", organisation) is not None  # asking changes nothing
+    response = client.post(url, data={"csrf_token": csrf(client, url)}, follow_redirects=True)
+    assert "Ben gehört nicht mehr zu KI Bottrop." in response.get_data(as_text=True)
+    assert membership("ben@ki.example", organisation) is None
+    assert db.session.get(StaffUser, ben.id).active
+    assert audit_trail() == [
+        ("colleague_removed", f"staff:{ben.id}", organisation.id, "role: assistant")
+    ]
+
+
+def test_the_last_organiser_can_be_neither_demoted_nor_removed(client):
+    organisation = create_organisation("KI Bottrop")
+    own = make_user(organisation=organisation).memberships[0]
+    ben = make_user("ben@ki.example", Role.ASSISTANT, organisation, name="Ben").memberships[0]
+    log_in(client)
+    token = csrf(client, "/staff/colleagues")
+    base = f"/staff/colleagues/memberships/{own.id}"
+    for response in (
+        client.post(f"{base}/role", data={"csrf_token": token, "role": "assistant"}),
+        client.post(f"{base}/remove", data={"csrf_token": token}),
+    ):
+        assert response.status_code == 409
+        assert "KI Bottrop braucht mindestens eine Leitung." in response.get_data(as_text=True)
+    assert membership("ana@ki.example", organisation).role == Role.ORGANISER
+    assert audit_trail() == []
+
+    url = f"/staff/colleagues/memberships/{ben.id}/role"
+    client.post(url, data={"csrf_token": token, "role": "organiser"})
+    response = client.post(f"{base}/role", data={"csrf_token": token, "role": "assistant"})
+    assert response.headers["Location"] == "/staff/"  # no longer leads anything
+    assert membership("ana@ki.example", organisation).role == Role.ASSISTANT
+
+
+def test_assistants_may_not_manage_colleagues(app, client):
+    organisation = create_organisation("KI Bottrop")
+    boss = make_user("boss@ki.example", Role.ORGANISER, organisation).memberships[0]
+    make_user("ana@ki.example", Role.ASSISTANT, organisation)
+    log_in(client)
+    token = csrf(client, "/staff/password")
+    before = audit_trail(), membership("boss@ki.example", organisation).role
+    data = {"csrf_token": token, "role": "assistant", "display_name": "X", "email": "x@x.example"}
+    for method, url in [
+        ("GET", "/staff/colleagues"),
+        ("POST", "/staff/colleagues"),
+        ("POST", f"/staff/colleagues/memberships/{boss.id}/role"),
+        ("GET", f"/staff/colleagues/memberships/{boss.id}/remove"),
+        ("POST", f"/staff/colleagues/memberships/{boss.id}/remove"),
+    ]:
+        assert client.open(url, method=method, data=data).status_code == 403, url
+    assert (audit_trail(), membership("boss@ki.example", organisation).role) == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StaffUser)) == 2
+
+
+def test_organisers_of_another_organisation_find_nothing(client):
+    organisation = create_organisation("KI Bottrop")
+    boss = make_user("boss@ki.example", Role.ORGANISER, organisation).memberships[0]
+    eve = make_user("eve@other.example", Role.ORGANISER, create_organisation("Other"))
+    eve.memberships.append(
+        Membership(organisation=create_organisation("Other 2"), role=Role.ORGANISER)
+    )
+    db.session.commit()
+    log_in(client, "eve@other.example")
+    token = csrf(client, "/staff/colleagues")
+    for method, url in [
+        ("POST", f"/staff/colleagues/memberships/{boss.id}/role"),
+        ("GET", f"/staff/colleagues/memberships/{boss.id}/remove"),
+        ("POST", f"/staff/colleagues/memberships/{boss.id}/remove"),
+    ]:
+        response = client.open(url, method=method, data={"csrf_token": token, "role": "assistant"})
+        assert response.status_code == 404, url
+    response = client.post("/staff/colleagues", data=add_form(client, organisation=organisation.id))
+    assert response.status_code == 422
+    assert "Bitte wählen Sie eine Organisation." in response.get_data(as_text=True)
+    assert "boss@ki.example" not in client.get("/staff/colleagues").get_data(as_text=True)
+    assert membership("ben@ki.example", organisation) is None
+    assert membership("boss@ki.example", organisation).role == Role.ORGANISER
+
+
+def test_adding_someone_elses_account_gives_no_power_over_its_password(client):
+    organisation = create_organisation("KI Bottrop")
+    boss = make_user("boss@ki.example", Role.ORGANISER, organisation)
+    make_user("eve@other.example", Role.ORGANISER, create_organisation("Other"))
+    log_in(client, "eve@other.example")
+    client.post("/staff/colleagues", data=add_form(client, email="boss@ki.example"))
+    page = client.get("/staff/colleagues").get_data(as_text=True)
+    assert "boss@ki.example" in page and f"/staff/colleagues/{boss.id}/reset" not in page
+    token = csrf(client, "/staff/colleagues")
+    response = client.post(f"/staff/colleagues/{boss.id}/reset", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert db.session.get(StaffUser, boss.id).reset_token_hash is None
+
+
+def test_hostile_input_to_the_colleague_forms_is_refused_or_cleaned(client):
+    organisation = create_organisation("KI Bottrop")
+    make_user(organisation=organisation)
+    ben = make_user("ben@ki.example", Role.ASSISTANT, organisation, name="Ben").memberships[0]
+    log_in(client)
+    for fields, error_at in [
+        ({"display_name": "B" * 10_000}, "display_name"),
+        ({"display_name": "\u202e\u200f \x00\x07"}, "display_name"),
+        ({"email": "ben\x00@ki.example\r\nBcc: x@y.example"}, "email"),
+        ({"email": "🧪@🧪"}, "email"),
+        ({"email": "a" * 10_000 + "@ki.example"}, "email"),
+        ({"role": "admin"}, "role-assistant"),
+        ({"role": ["organiser", "assistant"] * 500}, None),
+    ]:
+        response = client.post("/staff/colleagues", data=add_form(client, **fields))
+        assert response.status_code in {413, 422}, fields
+        if error_at:
+            assert f'href="#{error_at}"' in response.get_data(as_text=True)
+    name = "\u202eBen\u200f 🧪 \u0628\u0646\x07"
+    response = client.post(
+        "/staff/colleagues", data=add_form(client, email="b2@ki.example", display_name=name)
+    )
+    assert response.status_code == 200
+    assert membership("b2@ki.example", organisation).user.display_name == "Ben 🧪 \u0628\u0646"
+
+    url = f"/staff/colleagues/memberships/{ben.id}"
+    token = csrf(client, "/staff/colleagues")
+    for role in ("boss", "", "\x00", "organiser" * 1000):
+        assert (
+            client.post(f"{url}/role", data={"csrf_token": token, "role": role}).status_code == 422
+        )
+    for method, target in [
+        ("POST", "/staff/colleagues"),
+        ("POST", f"{url}/role"),
+        ("POST", f"{url}/remove"),
+    ]:
+        response = client.open(
+            target, method=method, data={"role": "organiser", "email": "c@ki.example"}
+        )
+        assert response.status_code == 400, target
+    assert (
+        client.post(
+            "/staff/colleagues/memberships/99999999999/remove", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert membership("ben@ki.example", organisation).role == Role.ASSISTANT
+    assert membership("c@ki.example", organisation) is None
 
 
 def test_dashboard_shows_only_the_own_organisations_workshops_with_figures(client):

@@ -25,6 +25,9 @@ ACTIONS = {
     "attendance": _l("Anwesenheit geändert"),
     "walk_in": _l("Vor Ort angemeldet"),
     "reset_link": _l("Link für neues Passwort erstellt"),
+    "colleague_added": _l("Kollegin oder Kollegen hinzugefügt"),
+    "role_changed": _l("Rolle geändert"),
+    "colleague_removed": _l("Aus der Organisation entfernt"),
 }
 
 

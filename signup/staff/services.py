@@ -1,11 +1,15 @@
-"""Staff rules: who may see and do what, login throttling, password resets, the audit log."""
+"""Staff rules: who may see and do what, colleagues, login throttling, password resets, the
+audit log."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..database import begin_write
+from ..i18n import _l
 from ..models_base import utcnow
 from ..registrations.models import hash_token
 from ..workshops.models import Workshop, workshop_organisations
@@ -22,6 +26,14 @@ RESET_LINK_VALID = timedelta(hours=24)
 #: after every tap).
 VIEW_LOGGED_FOR = timedelta(minutes=30)
 MIN_PASSWORD_LENGTH = 10
+#: Why a change to an organisation's staff was refused, in words for the organiser.
+COLLEAGUE_MESSAGES = {
+    "already_member": _l("Diese Person gehört schon zu %(organisation)s."),
+    "last_organiser": _l(
+        "%(organisation)s braucht mindestens eine Leitung. "
+        "Tragen Sie zuerst eine andere Person als Leitung ein."
+    ),
+}
 
 
 class LoginBlocked(Exception):
@@ -124,6 +136,146 @@ def set_password(session: Session, user: StaffUser, password: str) -> None:
     user.reset_token_hash = None
     user.reset_expires_at = None
     session.flush()
+
+
+class ColleagueError(Exception):
+    """A staff rule said no; `message` says why."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        return str(COLLEAGUE_MESSAGES[self.code]) % self.params
+
+
+@dataclass(frozen=True)
+class AddedColleague:
+    membership: Membership
+    #: The one-time secret for a new account's first password; None for an existing account.
+    token: str | None
+
+
+def lock_organisation(session: Session, organisation_id: int) -> None:
+    """Hold the organisation's row until commit, so only one transaction changes its roles."""
+    begin_write(session)
+    session.execute(
+        sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+    ).one()
+
+
+def locked_membership(session: Session, membership_id: int) -> Membership | None:
+    """Return the membership as it is once its organisation is locked, or None."""
+    begin_write(session)
+    membership = session.get(Membership, membership_id)
+    if membership is None:
+        return None
+    lock_organisation(session, membership.organisation_id)
+    return session.get(Membership, membership_id, populate_existing=True)
+
+
+def add_colleague(
+    session: Session,
+    actor: StaffUser,
+    organisation: Organisation,
+    email: str,
+    display_name: str,
+    role: Role,
+) -> AddedColleague:
+    """Give a person a role in the organisation; a new account gets a link to set a password."""
+    lock_organisation(session, organisation.id)
+    email = email.strip().lower()
+    user = session.scalar(sa.select(StaffUser).where(StaffUser.email == email))
+    if user is not None and any(m.organisation_id == organisation.id for m in user.memberships):
+        raise ColleagueError("already_member", organisation=organisation.name)
+    token = None
+    if user is None:
+        # Nobody knows this password; the person sets their own through the link.
+        user = create_user(session, email, display_name, secrets.token_urlsafe(32))
+        token = issue_reset_link(session, user)
+    membership = Membership(user=user, organisation=organisation, role=role)
+    session.add(membership)
+    session.flush()
+    record(
+        session,
+        actor,
+        "colleague_added",
+        f"staff:{user.id}",
+        organisation_id=organisation.id,
+        detail=f"role: {role.value}",
+    )
+    return AddedColleague(membership, token)
+
+
+def change_role(session: Session, actor: StaffUser, membership: Membership, role: Role) -> None:
+    """Give a colleague the other role; the last organiser of an organisation stays one.
+
+    The membership must come from locked_membership.
+    """
+    if membership.role == role:
+        return
+    before = membership.role
+    if before == Role.ORGANISER:
+        keep_an_organiser(session, membership)
+    membership.role = role
+    session.flush()
+    record(
+        session,
+        actor,
+        "role_changed",
+        f"staff:{membership.user_id}",
+        organisation_id=membership.organisation_id,
+        detail=f"role: {before.value} → {role.value}",
+    )
+
+
+def remove_colleague(session: Session, actor: StaffUser, membership: Membership) -> None:
+    """Take a person out of an organisation; the account and its audit trail stay.
+
+    The membership must come from locked_membership.
+    """
+    if membership.role == Role.ORGANISER:
+        keep_an_organiser(session, membership)
+    user_id, organisation_id, role = membership.user_id, membership.organisation_id, membership.role
+    session.delete(membership)
+    session.flush()
+    record(
+        session,
+        actor,
+        "colleague_removed",
+        f"staff:{user_id}",
+        organisation_id=organisation_id,
+        detail=f"role: {role.value}",
+    )
+
+
+def keep_an_organiser(session: Session, leaving: Membership) -> None:
+    """Raise ColleagueError when no other organiser would be left in the organisation."""
+    others = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .where(
+            Membership.organisation_id == leaving.organisation_id,
+            Membership.role == Role.ORGANISER,
+            Membership.id != leaving.id,
+        )
+    )
+    if not others:
+        raise ColleagueError("last_organiser", organisation=leaving.organisation.name)
+
+
+def may_issue_reset_link(actor: StaffUser, colleague: StaffUser) -> bool:
+    """Whether the actor leads every organisation of the colleague.
+
+    A reset link hands over the account, with its roles in all its organisations; an
+    organiser who added someone else's account to their own organisation must not get that.
+    """
+    led = {o.id for o in organisations_where(actor, Role.ORGANISER)}
+    return bool(colleague.memberships) and all(
+        m.organisation_id in led for m in colleague.memberships
+    )
 
 
 def role_in(user: StaffUser, organisation_ids) -> Role | None:
