@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import Config
     from .database import configure_engine
     from .extensions import babel, compress, csrf, db, login, migrate
+    from .printables.views import bp as printables_bp
     from .registrations.assisted import bp as assisted_bp
     from .registrations.manage import bp as manage_registrations_bp
     from .registrations.views import bp as registrations_bp
@@ -67,4 +68,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(manage_registrations_bp)
     app.register_blueprint(assisted_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(printables_bp)
     return app

@@ -32,7 +32,7 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
     _staff(session, zdi, ki)
     start = today + timedelta(days=21)
     start += timedelta(days=-start.weekday() % 7)  # a Monday, three weeks or more ahead
-    _workshop(
+    ki4u = _workshop(
         session,
         "ki4u",
         [zdi, ki],
@@ -75,6 +75,9 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
             ),
         },
     )
+    if ki4u.confirmed_count == 0:
+        # Families of the integration centre, in their languages: lists and slips to print.
+        _fill(session, ki4u, 9)
     _workshop(
         session,
         "ozeane",
@@ -237,7 +240,7 @@ def _fill(session, workshop, count) -> None:
         services.register(
             session,
             workshop,
-            [services.Child(name, 9 + index % 3)],
+            [services.Child(name, min(workshop.max_age, workshop.min_age + 1 + index % 3))],
             phone=f"+4915112345{index:03d}",
             email=None,
             language=["de", "tr", "ar", "uk", "fa"][index % 5],

@@ -151,3 +151,17 @@ def runner(app):
 @pytest.fixture
 def session(app):
     return db.session
+
+
+@pytest.fixture(scope="session")
+def plain_app_instance():
+    app = create_app(test_config("sqlite://"))
+    app.jinja_env.bytecode_cache = TEMPLATES
+    return app
+
+
+@pytest.fixture
+def plain_app(plain_app_instance):
+    """An app context with the catalogs but no database, for pure code such as the printouts."""
+    with plain_app_instance.app_context():
+        yield plain_app_instance

@@ -126,3 +126,31 @@ def signup_data(client, workshop: Workshop, children=(("Amira", 10),), **fields)
     data.update({"phone": "0151 23456789", "consent_participation": "y", "submit": "1"})
     data.update(fields)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def workshop_info(**kw):
+    """Plain data for a printout: KI4U-like, three days, German, Turkish and Arabic texts."""
+    from signup.printables.data import Slot, Text, WorkshopInfo
+
+    texts = kw.pop("texts", None) or {
+        "de": Text(
+            "de", "KI4U: Roboter bauen", "Drei Tage bauen und programmieren.", "Essen mitbringen."
+        ),
+        "tr": Text(
+            "tr", "KI4U: Robot yapıyoruz", "Üç gün robot yapıp programlıyoruz.", "Yemek getirin."
+        ),
+        "ar": Text("ar", "KI4U: نبني روبوتات", "ثلاثة أيام من البناء والبرمجة.", "أحضروا طعاماً."),
+    }
+    kw.setdefault("slug", "ki4u")
+    kw.setdefault("url", "https://signup.example/w/ki4u")
+    kw.setdefault(
+        "dates",
+        tuple(Slot(date(2026, 4, 13 + n), time(10, 30), time(14, 30), id=n + 1) for n in range(3)),
+    )
+    kw.setdefault("place_name", "zdi-Zentrum Bottrop")
+    kw.setdefault("place_address", "Hauptstraße 1\n46236 Bottrop")
+    kw.setdefault("min_age", 10)
+    kw.setdefault("max_age", 14)
+    kw.setdefault("organisers", ("zdi-Zentrum Bottrop", "Kommunales Integrationszentrum Bottrop"))
+    kw.setdefault("photo_uses", ("internal", "website", "press", "social"))
+    return WorkshopInfo(texts=texts, **kw)

@@ -169,6 +169,7 @@ def show_saved(workshop: Workshop, result: services.RegistrationResult, token: s
             positions=services.waiting_positions(db.session, workshop),
             statuses=ParticipantStatus,
             link=link,
+            token=token,
             qr=qr_svg(link, qr_label(registration)) if link else None,
         )
     )

@@ -28,6 +28,8 @@ ACTIONS = {
     "colleague_added": _l("Kollegin oder Kollegen hinzugefügt"),
     "role_changed": _l("Rolle geändert"),
     "colleague_removed": _l("Aus der Organisation entfernt"),
+    "print_list": _l("Liste gedruckt"),
+    "print_slip": _l("Einverständniszettel gedruckt"),
 }
 
 
