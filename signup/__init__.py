@@ -18,8 +18,8 @@ def create_app(config: dict | None = None) -> Flask:
     from . import cli, errors, i18n, security
     from .checkin.views import bp as checkin_bp
     from .config import Config
-    from .database import configure_engine
-    from .extensions import babel, compress, csrf, db, login, migrate
+    from .database import IdConverter, configure_engine
+    from .extensions import babel, compress, csrf, db, limiter, login, migrate
     from .printables.views import bp as printables_bp
     from .registrations.assisted import bp as assisted_bp
     from .registrations.manage import bp as manage_registrations_bp
@@ -36,12 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=resource_dir("static"),
         instance_relative_config=True,
     )
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_object(Config(app.instance_path))
     app.config.update(config or {})
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     configure_engine(app)
+    limiter.init_app(app)  # first: a refused request costs no form parsing, no write lock
     csrf.init_app(app)
     compress.init_app(app)
     babel.init_app(

@@ -1,6 +1,11 @@
 """The `signup` command: Flask's CLI for this app, plus demo, export and translate."""
 
+import contextlib
+import os
+import sqlite3
 import sys
+from datetime import datetime
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -20,6 +25,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(export_command)
     app.cli.add_command(user_group)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(backup_command)
 
 
 @click.group("user")
@@ -84,3 +91,88 @@ def export_command(slug: str):
     if workshop is None:
         raise click.ClickException(f"no workshop with the slug {slug!r}")
     write_participants_csv(db.session, workshop, sys.stdout)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path):
+    """Write a consistent copy of the SQLite database to PATH, while the app runs."""
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "signup backup copies SQLite databases only; back up PostgreSQL with pg_dump, "
+            'for example: pg_dump --format=custom --file=signup.dump "$SIGNUP_DATABASE_URL"'
+        )
+    try:
+        tables = backup_sqlite(db.engine, path)
+    except (ValueError, OSError, sqlite3.Error) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {tables} tables to {path} ({path.stat().st_size} bytes).")
+
+
+def backup_sqlite(engine: sa.Engine, target: Path) -> int:
+    """Copy the database to target with SQLite's online backup; return its number of tables."""
+    source = engine.url.database
+    if not source or source == ":memory:" or engine.url.query.get("mode") == "memory":
+        raise ValueError("the database lives in memory only; there is no file to back up")
+    if not target.parent.is_dir():
+        raise ValueError(f"there is no folder {target.parent}")
+    if target.exists() and target.resolve() == Path(source).resolve():
+        raise ValueError(f"{target} is the database itself")
+    # Written beside the target and renamed at the end: a cron job that is interrupted
+    # never leaves a half copy in place of yesterday's good one. Only the owner may read it.
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with (
+            contextlib.closing(engine.raw_connection()) as raw,
+            contextlib.closing(sqlite3.connect(partial)) as copy,
+        ):
+            # One step holds one read snapshot: the copy is consistent, and in WAL mode the
+            # app keeps writing meanwhile.
+            raw.driver_connection.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+            check = copy.execute("PRAGMA quick_check").fetchone()[0]
+            tables = copy.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+            count = tables.fetchone()[0]
+        if check != "ok":
+            raise ValueError(f"the copy failed its check: {check}")
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def parse_moment(_context, _param, value: str | None):
+    """Read --now; a time without a zone is in SIGNUP_TIMEZONE."""
+    if value is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("expected an ISO date or date and time") from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["SIGNUP_TIMEZONE"]))
+    return moment
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Show what would go; change nothing.")
+@click.option("--now", callback=parse_moment, metavar="ISO-DATETIME", help="Act as of this time.")
+def purge_command(dry_run: bool, now: datetime | None):
+    """Delete personal data past its clocks, keeping anonymous counts; safe to run from cron."""
+    from .registrations.privacy import PURGE_COUNTS, purge
+
+    done = purge(db.session, now)
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was changed. It would be:")
+    else:
+        db.session.commit()
+    for name in PURGE_COUNTS:
+        click.echo(f"{name}: {done[name]}")

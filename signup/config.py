@@ -53,16 +53,30 @@ class Config:
         self.SIGNUP_TIMEZONE = os.environ.get("SIGNUP_TIMEZONE", "Europe/Berlin")
         #: Region used to read phone numbers typed without a country code.
         self.SIGNUP_PHONE_REGION = os.environ.get("SIGNUP_PHONE_REGION", "DE")
+        #: Behind HTTPS: cookies (session, language, remember-me) only travel over it.
         self.SESSION_COOKIE_SECURE = env_flag("SIGNUP_COOKIE_SECURE", False)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For and
+        #: X-Forwarded-Proto are believed, so that rate limits count each visitor's own address
+        #: and HSTS is sent when the visitor came by HTTPS.
+        self.SIGNUP_PROXY_COUNT = int(os.environ.get("SIGNUP_PROXY_COUNT", "0"))
+        #: Rate limits (signup/ratelimits.py); switched off only for load tests.
+        self.RATELIMIT_ENABLED = env_flag("SIGNUP_RATELIMIT_ENABLED", True)
+        #: Counters in each process's memory, or in Redis (redis://host:6379) shared by all
+        #: workers and hosts.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("SIGNUP_RATELIMIT_STORAGE_URI") or "memory://"
         #: A family may leave the form open for a long time; an expired token re-shows the form.
         self.WTF_CSRF_TIME_LIMIT = 8 * 3600
         self.WTF_CSRF_SSL_STRICT = False
         # Every message a form shows is our own, translated in our catalogs; WTForms' own
         # catalogs would only cost a parse on every request.
         self.WTF_I18N_ENABLED = False
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # hide_parameters: an error logged with its SQL must not carry names or phone numbers.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
         self.BABEL_DEFAULT_LOCALE = "de"
         self.BABEL_DEFAULT_TIMEZONE = self.SIGNUP_TIMEZONE
         self.COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "application/json"]

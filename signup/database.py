@@ -4,10 +4,20 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: The largest id a column can hold (PostgreSQL's integer; SQLite's is larger).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a URL: an id larger than the database's integer is simply not found."""
+
+    def __init__(self, map, *args, max=MAX_ID, **kwargs):
+        super().__init__(map, *args, max=max, **kwargs)
 
 
 def configure_engine(app: Flask) -> None:

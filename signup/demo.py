@@ -27,8 +27,22 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
     """Create whatever of the demo data is missing; return the staff login."""
     begin_write(session)
     today = today or date.today()
-    zdi = _organisation(session, "zdi-bottrop", "zdi-Zentrum Bottrop", "zdi")
-    ki = _organisation(session, "ki-bottrop", "Kommunales Integrationszentrum Bottrop", "ki")
+    zdi = _organisation(
+        session,
+        "zdi-bottrop",
+        "zdi-Zentrum Bottrop",
+        "zdi",
+        address="Lützowstraße 5\n46236 Bottrop",
+        email="datenschutz@zdi-bottrop.example",
+    )
+    ki = _organisation(
+        session,
+        "ki-bottrop",
+        "Kommunales Integrationszentrum Bottrop",
+        "ki",
+        address="Ernst-Wilczok-Platz 1\n46236 Bottrop",
+        email="datenschutz@ki-bottrop.example",
+    )
     _staff(session, zdi, ki)
     start = today + timedelta(days=21)
     start += timedelta(days=-start.weekday() % 7)  # a Monday, three weeks or more ahead
@@ -161,10 +175,12 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
     return DemoLogin(DEMO_EMAIL, DEMO_PASSWORD)
 
 
-def _organisation(session, slug, name, kind) -> Organisation:
+def _organisation(session, slug, name, kind, address, email) -> Organisation:
     organisation = session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
     if organisation is None:
-        organisation = Organisation(slug=slug, name=name, kind=kind)
+        organisation = Organisation(
+            slug=slug, name=name, kind=kind, postal_address=address, privacy_email=email
+        )
         session.add(organisation)
     return organisation
 

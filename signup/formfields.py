@@ -2,7 +2,22 @@
 
 import re
 
+from flask import request
+from flask_wtf import FlaskForm
 from wtforms.fields import FieldList
+
+
+class PostedForm(FlaskForm):
+    """A form filled from a posted form body only.
+
+    Flask-WTF would also fill it from a JSON body or from file parts, with values of any
+    type (numbers, lists, uploads), which text fields and their filters do not expect.
+    """
+
+    def __init__(self, *args, **kwargs):
+        if not args and "formdata" not in kwargs:
+            kwargs["formdata"] = request.form if request.method == "POST" else None
+        super().__init__(*args, **kwargs)
 
 
 class SafeFieldList(FieldList):

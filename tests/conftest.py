@@ -77,6 +77,7 @@ def test_config(url: str, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": None,
+        "RATELIMIT_ENABLED": False,  # tests/test_security_hardening.py switches them on
         **overrides,
     }
 

@@ -38,6 +38,7 @@ def organisation_a(app):
         "participant_id": registration.participants[0].id,
         "user_id": registration.workshop.organisations[0].memberships[0].user_id,
         "membership_id": registration.workshop.organisations[0].memberships[0].id,
+        "organisation_id": organisation.id,
         "code": registration.checkin_code,
         "format": "csv",
     }

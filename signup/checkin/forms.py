@@ -1,15 +1,15 @@
 """The walk-in form: a child who came without a sign-up, added at the door."""
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms.fields import BooleanField, StringField, SubmitField, TelField
 
+from ..formfields import PostedForm
 from ..i18n import _, _l
 from ..registrations.forms import NAME_MAX, LenientIntegerField, clean_text, normalise_phone
 from ..workshops.models import Workshop
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(PostedForm):
     first_name = StringField(_l("Vorname"), filters=[lambda v: clean_text(v, NAME_MAX)])
     age = LenientIntegerField(_l("Alter"))
     phone = TelField(_l("Telefon der Eltern"), filters=[lambda v: clean_text(v, 40)])
@@ -32,6 +32,11 @@ class WalkInForm(FlaskForm):
             )
         if not self.first_name.data:
             self.first_name.errors = [_("Bitte geben Sie den Vornamen an.")]
+        elif len(self.first_name.data) > NAME_MAX:
+            # The filter keeps more than fits, so that the box shows what was typed.
+            self.first_name.errors = [
+                _("Bitte kürzen Sie den Namen auf %(n)d Zeichen.", n=NAME_MAX)
+            ]
         if not self.age.errors:
             low, high = self.workshop.min_age, self.workshop.max_age
             if self.age.data is None:

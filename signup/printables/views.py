@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ..checkin.services import find_by_code
 from ..extensions import db
 from ..i18n import LANGUAGES, get_locale, normalise_language
+from ..registrations import privacy
 from ..registrations.models import Registration, hash_token
 from ..registrations.services import find_by_token, waiting_positions
 from ..staff.access import start_audited_read, workshop_for_staff
@@ -55,6 +56,7 @@ def slip_info(registration: Registration, positions: dict[int, int]) -> data.Sli
         children=data.children_of(registration, positions),
         scan_url=slip_scan_url(registration),
         short_code=registration.checkin_code,
+        retention_days=privacy.contact_days(registration.workshop),
     )
 
 
@@ -110,7 +112,10 @@ def print_blank_slip(workshop_id: int):
     """A blank consent slip for paper sign-ups, in one language beside German."""
     workshop = workshop_for_staff(workshop_id)
     language = chosen_language(default="de")
-    body = consent.render_consent_slip(data.SlipInfo(info_for(workshop), language))
+    slip = data.SlipInfo(
+        info_for(workshop), language, retention_days=privacy.contact_days(workshop)
+    )
+    body = consent.render_consent_slip(slip)
     return pdf_response(body, f"consent-{workshop.slug}-{language}.pdf", private=False)
 
 

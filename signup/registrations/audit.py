@@ -30,6 +30,11 @@ ACTIONS = {
     "colleague_removed": _l("Aus der Organisation entfernt"),
     "print_list": _l("Liste gedruckt"),
     "print_slip": _l("Einverständniszettel gedruckt"),
+    "deleted_by_family": _l("Von der Familie gelöscht"),
+    "export_registration": _l("Daten der Anmeldung heruntergeladen"),
+    "deleted_on_request": _l("Auf Wunsch der Familie gelöscht"),
+    "purge": _l("Alte Daten gelöscht"),
+    "privacy_settings": _l("Datenschutz-Einstellungen geändert"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Staff pages for registrations: list, detail, changes, notes, export; the audit log."""
+"""Staff pages for registrations: list, detail, changes, notes, export, deletion on request;
+the audit log."""
 
 import math
 from datetime import date
@@ -9,21 +10,22 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.datastructures import Headers
 from wtforms.fields import TextAreaField
 from wtforms.validators import ValidationError
 
 from ..extensions import db
+from ..formfields import PostedForm
 from ..i18n import _, _l, isolate
 from ..staff.access import start_audited_read, workshop_for_staff
 from ..staff.models import Role
 from ..staff.services import organisations_where, record_for_workshop, role_for_workshop
 from ..workshops.models import OptionalField, Workshop
-from . import audit, export, services
+from . import audit, export, rights, services
 from .forms import clean_text
 from .models import Channel, Participant, ParticipantStatus, Registration
+from .views import json_download
 
 bp = Blueprint("manage_registrations", __name__, url_prefix="/staff")
 
@@ -49,7 +51,7 @@ def clean_note(value: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PostedForm):
     text = TextAreaField(_l("Neue Notiz"), filters=[clean_note])
 
     def validate_text(self, field):
@@ -286,9 +288,13 @@ def cancel_registration_staff(registration_id: int):
 
 
 def cancel_and_record(registration: Registration, targets: list[Participant]) -> None:
-    workshop = registration.workshop
     promoted = services.cancel(db.session, registration, targets)
     log(registration, "cancel", targets)
+    record_promoted(registration.workshop, promoted)
+
+
+def record_promoted(workshop: Workshop, promoted: list[Participant]) -> None:
+    """Log who moved up from the waiting list, per registration, and tell the organiser."""
     promoted.sort(key=lambda p: p.registration_id)
     for registration_id, moved in groupby(promoted, key=lambda p: p.registration_id):
         record_for_workshop(
@@ -306,6 +312,40 @@ def cancel_and_record(registration: Registration, targets: list[Participant]) ->
                 num=sum(p.headcount for p in promoted),
             )
         )
+
+
+@bp.get("/registrations/<int:registration_id>/data.json")
+@login_required
+def export_registration(registration_id: int):
+    """Download everything stored about a registration as JSON, as the family asked; organisers."""
+    start_audited_read()
+    registration = registration_for_staff(registration_id, Role.ORGANISER)
+    data = rights.stored_data(registration)
+    log(registration, "export_registration")
+    db.session.commit()
+    return json_download(data, registration)
+
+
+@bp.route("/registrations/<int:registration_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_registration_staff(registration_id: int):
+    """Ask, then delete a registration with all its data, as the family asked; organisers."""
+    registration = registration_for_staff(registration_id, Role.ORGANISER)
+    if request.method == "GET":
+        return render_template(
+            "registrations/delete_registration_staff.html", registration=registration
+        )
+    workshop = registration.workshop
+    registration = rights.lock_for_change(db.session, registration)
+    if registration is None:
+        abort(404)  # deleted meanwhile, by the family or a colleague
+    promoted = rights.delete_registration(
+        db.session, registration, actor=current_user, action="deleted_on_request"
+    )
+    record_promoted(workshop, promoted)
+    db.session.commit()
+    flash(_("Die Anmeldung ist mit allen Daten gelöscht."))
+    return redirect(url_for(".list_registrations", workshop_id=workshop.id))
 
 
 @bp.get("/workshops/<int:workshop_id>/export.<any(csv, xlsx):format>")

@@ -1,12 +1,27 @@
-"""The family's own page at a secret address: see the places, cancel one child or all."""
+"""The family's own page at a secret address: places, cancelling, consents, its data.
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+Every route looks its token up through services.find_by_token, so a wrong token gets the
+same 404 as a missing one; changes lock through registration_for_change first.
+"""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from markupsafe import Markup, escape
 
 from ..extensions import db
 from ..i18n import _, isolate
-from . import services
-from .models import Participant, ParticipantStatus, Registration
+from . import rights, services
+from .models import ConsentPurpose, Participant, ParticipantStatus, Registration
 
 bp = Blueprint("registrations", __name__)
 
@@ -20,6 +35,13 @@ def remember_token(token: str) -> None:
     session["family_tokens"] = tokens[:REMEMBERED_TOKENS]
 
 
+def forget_token(token: str) -> None:
+    """Drop a family link that stopped working from the browser session."""
+    tokens = session.get("family_tokens", [])
+    if token in tokens:
+        session["family_tokens"] = [t for t in tokens if t != token]
+
+
 def recall_token(registration: Registration) -> str | None:
     for token in session.get("family_tokens", []):
         if services.find_by_token(db.session, token) == registration:
@@ -29,6 +51,14 @@ def recall_token(registration: Registration) -> str | None:
 
 def get_registration(token: str) -> Registration:
     registration = services.find_by_token(db.session, token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def registration_for_change(token: str) -> Registration:
+    """Find the registration and lock it for a change; 404 if it went meanwhile."""
+    registration = rights.lock_for_change(db.session, get_registration(token), token)
     if registration is None:
         abort(404)
     return registration
@@ -53,6 +83,9 @@ def show_registration(token: str):
         positions=positions,
         token=token,
         statuses=ParticipantStatus,
+        consents=sorted(registration.consents, key=lambda c: (c.given_at, c.id)),
+        withdrawable=rights.WITHDRAWABLE,
+        submission_id=services.new_submission_id(),
     )
 
 
@@ -85,3 +118,81 @@ def cancel_registration(token: str):
         participant=participant,
         token=token,
     )
+
+
+@bp.post("/r/<token>/consents/<purpose>/withdraw")
+def withdraw_consent(token: str, purpose: str):
+    """Withdraw one consent; the proof stays, marked as withdrawn."""
+    registration = registration_for_change(token)
+    if purpose not in {p.value for p in rights.WITHDRAWABLE}:
+        abort(404)
+    purpose = ConsentPurpose(purpose)
+    if rights.withdraw_consent(db.session, registration, purpose):
+        flash(_("Zurückgenommen: %(purpose)s.", purpose=purpose.label))
+    db.session.commit()
+    return redirect(url_for(".show_registration", token=token, _anchor="consents"))
+
+
+@bp.get("/r/<token>/data")
+def show_stored_data(token: str):
+    """Show everything stored about the registration, in words."""
+    registration = get_registration(token)
+    return render_template(
+        "registrations/show_stored_data.html",
+        data=rights.stored_data(registration),
+        labels=rights.LABELS,
+        readable=rights.readable,
+        token=token,
+    )
+
+
+@bp.get("/r/<token>/data.json")
+def download_stored_data(token: str):
+    """Download everything stored about the registration as JSON."""
+    registration = get_registration(token)
+    return json_download(rights.stored_data(registration), registration)
+
+
+def json_download(data: dict, registration: Registration) -> Response:
+    response = Response(rights.as_json(data), mimetype="application/json")
+    filename = f"anmeldung-{registration.id}.json"
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/r/<token>/delete", methods=["GET", "POST"])
+def delete_registration(token: str):
+    """Ask, then delete the registration with all its data; the places go to others."""
+    if request.method == "GET":
+        registration = get_registration(token)
+        return render_template(
+            "registrations/delete_registration.html", registration=registration, token=token
+        )
+    registration = registration_for_change(token)
+    workshop = registration.workshop
+    rights.delete_registration(db.session, registration, actor=None, action="deleted_by_family")
+    db.session.commit()
+    forget_token(token)
+    return render_template("registrations/delete_registration_done.html", workshop=workshop)
+
+
+@bp.post("/r/<token>/new-link")
+def renew_link(token: str):
+    """Give the family a new secret link; the old one stops working at once."""
+    fresh = services.token_for_submission(
+        current_app.config["SECRET_KEY"], request.form.get("submission_id")
+    )
+    registration = services.find_by_token(db.session, token)
+    if registration is not None:
+        registration = rights.lock_for_change(db.session, registration, token)
+    if registration is not None:
+        fresh = rights.renew_link(db.session, registration, fresh)
+        db.session.commit()
+        flash(_("Das ist Ihr neuer Link. Der alte Link geht nicht mehr. Bitte speichern Sie ihn."))
+    elif services.find_by_token(db.session, fresh) is None:
+        abort(404)
+    # Else the same form came twice, and the first one made the new link: show it again.
+    forget_token(token)
+    remember_token(fresh)
+    return redirect(url_for(".show_registration", token=fresh))

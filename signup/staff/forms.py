@@ -1,21 +1,25 @@
 """Forms for staff accounts."""
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
-from wtforms.fields import EmailField, PasswordField, StringField, SubmitField
+from wtforms.fields import EmailField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length
 
+from ..formfields import PostedForm
 from ..i18n import _, _l
-from ..registrations.forms import check_length, cleaned
+from ..registrations.forms import check_length, clean_text, cleaned
+from ..registrations.privacy import PrivacySettings
 from .models import Organisation, Role
 from .services import MIN_PASSWORD_LENGTH
 
 DISPLAY_NAME_MAX = 120
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PostedForm):
+    # Cleaned like every typed text: a NUL byte would reach the database in the lookup.
     email = EmailField(
-        _l("E-Mail"), validators=[InputRequired(_l("Bitte geben Sie Ihre E-Mail an."))]
+        _l("E-Mail"),
+        filters=[cleaned(254)],
+        validators=[InputRequired(_l("Bitte geben Sie Ihre E-Mail an."))],
     )
     password = PasswordField(
         _l("Passwort"), validators=[InputRequired(_l("Bitte geben Sie Ihr Passwort ein."))]
@@ -23,7 +27,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Anmelden"))
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PostedForm):
     password = PasswordField(
         _l("Neues Passwort"),
         validators=[
@@ -49,7 +53,7 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class AddColleagueForm(FlaskForm):
+class AddColleagueForm(PostedForm):
     """A person for one of the organisations the organiser leads, with a role."""
 
     display_name = StringField(_l("Name"), filters=[cleaned(DISPLAY_NAME_MAX)])
@@ -102,7 +106,98 @@ class AddColleagueForm(FlaskForm):
         ]
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PostedForm):
     """The role a colleague gets, from a button on the colleagues list."""
 
     role = StringField()
+
+
+TEXT_MAX = 500
+#: Allowed ranges of the retention settings, inclusive.
+DAYS_RANGE = (1, 1095)
+YEARS_RANGE = (1, 30)
+
+
+def cleaned_lines(value: str | None) -> str:
+    """Clean each line of an address, keeping the line breaks."""
+    lines = (clean_text(line, TEXT_MAX) for line in (value or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+class PrivacySettingsForm(PostedForm):
+    """An organisation's privacy settings: who families write to, and how long data stays."""
+
+    postal_address = TextAreaField(_l("Postanschrift"), filters=[cleaned_lines])
+    privacy_email = EmailField(_l("E-Mail für Fragen zum Datenschutz"), filters=[cleaned(254)])
+    dpo_contact = TextAreaField(
+        _l("Beauftragte für den Datenschutz (falls vorhanden)"), filters=[cleaned_lines]
+    )
+    supervisory_authority = TextAreaField(_l("Aufsichtsbehörde"), filters=[cleaned_lines])
+    retention_days = StringField(
+        _l("Kontaktdaten und Einverständnisse: nach wie vielen Tagen löschen?")
+    )
+    health_retention_days = StringField(
+        _l("Angaben zur Gesundheit: nach wie vielen Tagen löschen?")
+    )
+    sheet_retention_years = StringField(_l("Anwesenheitslisten: wie viele Jahre aufbewahren?"))
+    submit = SubmitField(_l("Speichern"))
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        required = {
+            self.postal_address: _("Bitte geben Sie die Postanschrift an."),
+            self.privacy_email: _("Bitte geben Sie die E-Mail-Adresse an."),
+            self.supervisory_authority: _("Bitte geben Sie die Aufsichtsbehörde an."),
+        }
+        for field, message in required.items():
+            if not field.data:
+                field.errors = [message]
+        for field in (self.postal_address, self.dpo_contact, self.supervisory_authority):
+            check_length(field, TEXT_MAX)
+        if self.privacy_email.data:
+            try:
+                checked = validate_email(self.privacy_email.data, check_deliverability=False)
+            except EmailNotValidError:
+                self.privacy_email.errors = [
+                    _("Diese E-Mail-Adresse stimmt nicht. Bitte prüfen Sie die Adresse.")
+                ]
+            else:
+                self.privacy_email.data = checked.normalized
+        days = self._number(self.retention_days, DAYS_RANGE)
+        health = self._number(self.health_retention_days, DAYS_RANGE)
+        if days is not None and health is not None and health > days:
+            self.health_retention_days.errors = [
+                _("Angaben zur Gesundheit dürfen nicht länger bleiben als die Kontaktdaten.")
+            ]
+        if self.sheet_retention_years.data:
+            self._number(self.sheet_retention_years, YEARS_RANGE)
+        return not any(field.errors for field in self)
+
+    def _number(self, field, limits: tuple[int, int]) -> int | None:
+        """Read a whole number within the limits, or put an error on the field."""
+        text = str(field.data or "").strip()
+        if text.isdecimal() and limits[0] <= int(text) <= limits[1]:
+            return int(text)
+        field.errors = [
+            _(
+                "Bitte geben Sie eine ganze Zahl von %(min)d bis %(max)d an.",
+                min=limits[0],
+                max=limits[1],
+            )
+        ]
+        return None
+
+    def settings(self) -> PrivacySettings:
+        years = (self.sheet_retention_years.data or "").strip()
+        return PrivacySettings(
+            postal_address=self.postal_address.data,
+            privacy_email=self.privacy_email.data,
+            dpo_contact=self.dpo_contact.data or "",
+            supervisory_authority=self.supervisory_authority.data,
+            retention_days=int(self.retention_days.data),
+            health_retention_days=int(self.health_retention_days.data),
+            sheet_retention_years=int(years) if years else None,
+        )
+
+    def error_links(self) -> list[tuple[str, str]]:
+        return [(f.id, e) for f in self if f.name != "csrf_token" for e in f.errors]

@@ -20,6 +20,16 @@ class Role(LabelledEnum):
 Role.__labels__ = {"organiser": _l("Leitung"), "assistant": _l("Assistenz")}
 
 
+#: The data-protection authority for organisations in North Rhine-Westphalia.
+NRW_AUTHORITY = (
+    "Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen, "
+    "Kavalleriestraße 2–4, 40213 Düsseldorf"
+)
+#: Days after a workshop's last date until contact data and consents go, and health notes.
+RETENTION_DAYS = 90
+HEALTH_RETENTION_DAYS = 30
+
+
 class Organisation(db.Model):
     __tablename__ = "organisations"
 
@@ -31,6 +41,21 @@ class Organisation(db.Model):
     #: What kind of body it is: zdi network, integration centre, school, association.
     kind: Mapped[str] = mapped_column(sa.String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Postal address of the controller, one line per line, for the privacy notice.
+    postal_address: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Where families write about their data.
+    privacy_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    #: The data-protection officer's name and contact, where the organisation has one.
+    dpo_contact: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Name and address of the authority families may complain to.
+    supervisory_authority: Mapped[str] = mapped_column(sa.Text, default=NRW_AUTHORITY)
+    #: Days after a workshop's last date until contact data, consents and notes are deleted.
+    retention_days: Mapped[int] = mapped_column(default=RETENTION_DAYS)
+    #: Days after the last date until health notes are deleted; never more than retention_days.
+    health_retention_days: Mapped[int] = mapped_column(default=HEALTH_RETENTION_DAYS)
+    #: Years a funder requires sign-in sheets (names and attendance) to be kept, counted to
+    #: the end of the calendar year; empty where no funder asks.
+    sheet_retention_years: Mapped[int | None]
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

@@ -7,10 +7,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..i18n import _
+from ..registrations import privacy
 from ..registrations.services import slips_missing_by_workshop
 from ..views import public_url
 from . import services
-from .forms import AddColleagueForm, ChangePasswordForm, LoginForm, NewPasswordForm, RoleForm
+from .forms import (
+    AddColleagueForm,
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PrivacySettingsForm,
+    RoleForm,
+)
 from .models import Membership, Organisation, Role, StaffUser
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -277,3 +285,28 @@ def reset_password(token: str):
         flash(_("Ihr Passwort ist gespeichert. Bitte melden Sie sich an."))
         return redirect(url_for(".login"))
     return render_template("staff/reset_password.html", form=form)
+
+
+@bp.route(f"/organisations/<{ID}:organisation_id>/privacy", methods=["GET", "POST"])
+@login_required
+def edit_organisation(organisation_id: int):
+    """Let an organiser set the privacy notice's contacts and how long data is kept."""
+    organisation = db.session.get(Organisation, organisation_id)
+    role = services.role_in(current_user, [organisation_id]) if organisation else None
+    if role is None:
+        abort(404)
+    if role != Role.ORGANISER:
+        abort(403)
+    form = PrivacySettingsForm(obj=organisation)
+    if form.validate_on_submit():
+        privacy.update_settings(db.session, organisation, form.settings(), actor=current_user)
+        db.session.commit()
+        flash(_("Die Einstellungen zum Datenschutz sind gespeichert."))
+        return redirect(url_for(".edit_organisation", organisation_id=organisation.id))
+    page = render_template(
+        "staff/edit_organisation.html",
+        form=form,
+        organisation=organisation,
+        organisations=led_organisations(),
+    )
+    return page, 422 if form.is_submitted() else 200

@@ -107,6 +107,9 @@ class Workshop(db.Model):
     photo_uses: Mapped[str] = mapped_column(sa.String(100), default="")
     #: Comma-separated OptionalField values families are asked besides name and age.
     optional_fields: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Overrides of the organisations' retention days (see registrations/privacy.py).
+    retention_days: Mapped[int | None]
+    health_retention_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     texts: Mapped[list["WorkshopText"]] = relationship(

@@ -1,18 +1,22 @@
 """Public pages: the list of open workshops, and each workshop with its sign-up form."""
 
+import re
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy.orm import joinedload
 
 from ..extensions import csrf, db
-from ..registrations import services
+from ..registrations import privacy, services
 from ..registrations.forms import SignupForm
 from ..registrations.models import hash_token
 from ..registrations.views import recall_token, remember_token
+from ..staff.models import Organisation
 from .models import Workshop, WorkshopStatus
 
 bp = Blueprint("workshops", __name__)
+SLUG = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 @bp.get("/")
@@ -27,10 +31,13 @@ def list_workshops():
 
 
 def get_public_workshop(slug: str) -> Workshop:
+    # Slugs are plain ASCII; anything else is no workshop (a NUL byte would fail the query).
+    if not SLUG.fullmatch(slug):
+        abort(404)
     # One round trip: the page needs the texts, dates and organisers anyway.
     workshop = db.session.scalar(
         sa.select(Workshop)
-        .where(Workshop.slug == slug[:80])
+        .where(Workshop.slug == slug)
         .options(
             joinedload(Workshop.texts),
             joinedload(Workshop.dates),
@@ -84,6 +91,30 @@ def show_workshop(slug: str):
         "workshops/show_workshop.html", workshop=workshop, form=form, state=state
     )
     return page, 422 if failed else 200
+
+
+@bp.get("/w/<slug>/privacy")
+def show_privacy(slug: str):
+    """Show a workshop's privacy notice, filled from the organisations that run it."""
+    workshop = get_public_workshop(slug)
+    return render_template(
+        "workshops/show_privacy.html",
+        workshop=workshop,
+        retention=privacy.retention_for(workshop),
+        authorities=privacy.authorities(o.supervisory_authority for o in workshop.organisations),
+    )
+
+
+@bp.get("/privacy")
+def show_general_privacy():
+    """Show the privacy notice's parts that hold for every workshop."""
+    named = db.session.scalars(sa.select(Organisation.supervisory_authority).distinct())
+    return render_template(
+        "workshops/show_privacy.html",
+        workshop=None,
+        retention=None,
+        authorities=privacy.authorities(named),
+    )
 
 
 def redirect_to_family_page(result: services.RegistrationResult, token: str, slug: str):
