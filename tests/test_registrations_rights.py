@@ -229,7 +229,7 @@ def test_data_page_shows_every_stored_fact(client, full_registration):
         "Ana Beispiel",
         "mit Hilfe von Fachkräften",
         "auf Papier",
-        "2026-11-1",
+        "2026-12-1",
         "Fotos und Filme für die interne Dokumentation",
         "Mutter angerufen, kommt nur am Montag",
         "Platz sicher",

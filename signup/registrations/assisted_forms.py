@@ -53,9 +53,11 @@ class AssistedSignupForm(SignupForm):
             (value, _("Einverstanden: %(purpose)s", purpose=ConsentPurpose(value).label))
             for value, _label in self.photo_consents.choices
         ]
-        self.consent_health.label.text = _(
-            "Einverstanden: %(purpose)s", purpose=ConsentPurpose.HEALTH.label
-        )
+        for field, purpose in (
+            (self.consent_health, ConsentPurpose.HEALTH),
+            (self.consent_young, ConsentPurpose.YOUNG_AGREEMENT),
+        ):
+            field.label.text = _("Einverstanden: %(purpose)s", purpose=purpose.label)
         with force_locale(family_language):
             self.family_consent_texts = {
                 purpose.value: str(text) for purpose, text in CONSENT_TEXTS.items()

@@ -26,7 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..formfields import SafeFieldList
 from ..i18n import _, _l
 from ..workshops.models import OptionalField, Workshop
-from .consents import CONSENT_TEXTS
+from .consents import CONSENT_TEXTS, YOUNG_AGE
 from .models import ConsentPurpose
 from .services import MAX_CHILDREN, Child, new_submission_id
 
@@ -132,6 +132,8 @@ class SignupForm(FlaskForm):
     email = EmailField(_l("E-Mail"), filters=[cleaned(254)])
     consent_participation = BooleanField()
     consent_health = BooleanField()
+    #: From 14 the child's own agreement to photos, asked where a workshop takes teenagers.
+    consent_young = BooleanField()
     photo_consents = MultiCheckboxField(_l("Fotos und Filme"), choices=[], validate_choice=False)
     #: One id per rendering of the form: a double submit finds the registration it made.
     submission_id = HiddenField()
@@ -154,6 +156,7 @@ class SignupForm(FlaskForm):
         ]
         self.consent_participation.label.text = str(CONSENT_TEXTS[ConsentPurpose.PARTICIPATION])
         self.consent_health.label.text = str(CONSENT_TEXTS[ConsentPurpose.HEALTH])
+        self.consent_young.label.text = str(CONSENT_TEXTS[ConsentPurpose.YOUNG_AGREEMENT])
         self.asked = [field for field in workshop.optional_field_list if field in DETAILS]
         self.genders = GENDERS
         # The German text stays the legal master; families may read it beside their language.
@@ -183,6 +186,14 @@ class SignupForm(FlaskForm):
         if not self.consent_participation.data:
             self.consent_participation.errors = [
                 _("Ohne Ihr Einverständnis zur Teilnahme geht es leider nicht.")
+            ]
+            ok = False
+        if self.photos_need_young_agreement():
+            self.consent_young.errors = [
+                _(
+                    "Ein Kind ist 14 Jahre oder älter. Fragen Sie es bitte, ob es mit den Fotos "
+                    "einverstanden ist. Sonst nehmen Sie die Häkchen bei den Fotos weg."
+                )
             ]
             ok = False
         if self.website.data:
@@ -302,11 +313,30 @@ class SignupForm(FlaskForm):
             children.append(Child(form.first_name.data, form.age.data, **details))
         return children
 
-    def consents_given(self) -> set[ConsentPurpose]:
+    @property
+    def asks_young_agreement(self) -> bool:
+        """Whether the form shows the box: photos are asked and teenagers may take part."""
+        return bool(self.photo_consents.choices) and self.workshop.max_age >= YOUNG_AGE
+
+    def photos_need_young_agreement(self) -> bool:
+        """A child of 14 or more, photos allowed, and the child's own agreement not ticked."""
+        teenager = any(
+            isinstance(form.age.data, int) and form.age.data >= YOUNG_AGE
+            for form in self.filled_rows()
+        )
+        photos = any(p.value.startswith("photo_") for p in self._photo_consents())
+        return teenager and photos and not self.consent_young.data
+
+    def _photo_consents(self) -> set[ConsentPurpose]:
         offered = {value for value, _label in self.photo_consents.choices}
-        given = {
+        return {
             ConsentPurpose(value) for value in self.photo_consents.data or [] if value in offered
         }
+
+    def consents_given(self) -> set[ConsentPurpose]:
+        given = self._photo_consents()
+        if given and self.asks_young_agreement and self.consent_young.data:
+            given.add(ConsentPurpose.YOUNG_AGREEMENT)
         if self.consent_participation.data:
             given.add(ConsentPurpose.PARTICIPATION)
         if self.asks(OptionalField.HEALTH) and self.consent_health.data:

@@ -49,6 +49,8 @@ class ConsentPurpose(LabelledEnum):
     PHOTO_SOCIAL = "photo_social"
     #: Storing allergies and health notes: special-category data needs its own consent.
     HEALTH = "health"
+    #: From 14 a child's own agreement to the photo uses the parent allowed (DESIGN.md).
+    YOUNG_AGREEMENT = "young_agreement"
 
     @classmethod
     def for_photo_use(cls, use: PhotoUse) -> "ConsentPurpose":
@@ -65,6 +67,7 @@ ConsentPurpose.__labels__ = {
     "photo_press": _l("Fotos und Filme in der Presse"),
     "photo_social": _l("Fotos und Filme in sozialen Medien"),
     "health": _l("Allergien und Gesundheit"),
+    "young_agreement": _l("Fotos und Filme: eigenes Einverständnis ab 14 Jahren"),
 }
 
 

@@ -22,7 +22,7 @@ from .forms import GENDERS
 from .models import PHOTO_PURPOSES, ConsentPurpose, Participant, Registration, hash_token
 
 #: The consents a family withdraws on its own page; taking part ends by cancelling.
-WITHDRAWABLE = (*PHOTO_PURPOSES, ConsentPurpose.HEALTH)
+WITHDRAWABLE = (*PHOTO_PURPOSES, ConsentPurpose.HEALTH, ConsentPurpose.YOUNG_AGREEMENT)
 #: Bumped when a key of the download changes meaning or goes away.
 DATA_FORMAT = 1
 #: Each section and key of stored_data in words, for the readable page.
@@ -95,14 +95,17 @@ def withdraw_consent(
     """Withdraw one consent, keeping its proof; return whether anything changed.
 
     Withdrawing the health consent deletes the health notes at once: without it they may
-    not be kept.
+    not be kept. A teenager's own "no" to photos withdraws the photo consents with it.
     """
     if purpose not in WITHDRAWABLE:
         raise ValueError(f"{purpose} is not withdrawn but cancelled")
     now = now or utcnow()
     changed = False
+    purposes = {purpose}
+    if purpose == ConsentPurpose.YOUNG_AGREEMENT:
+        purposes.update(PHOTO_PURPOSES)
     for consent in registration.consents:
-        if consent.purpose == purpose and consent.withdrawn_at is None:
+        if consent.purpose in purposes and consent.withdrawn_at is None:
             consent.withdrawn_at = now
             changed = True
     if purpose == ConsentPurpose.HEALTH:
