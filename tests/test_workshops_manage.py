@@ -610,3 +610,36 @@ def test_status_rules_in_the_services(app, organisation):
     with pytest.raises(services.WorkshopError) as refused:
         services.change_status(db.session, past, WorkshopStatus.OPEN, actor=user)
     assert refused.value.code == "past"
+
+
+def test_a_workshop_keeps_its_own_retention_days_or_the_organisations(
+    client, organiser, organisation
+):
+    data = form_data(client, retention_days="30", health_retention_days="7")
+    assert client.post("/staff/workshops/new", data=data).status_code == 302
+    workshop = only_workshop()
+    assert (workshop.retention_days, workshop.health_retention_days) == (30, 7)
+    edit = client.get(f"/staff/workshops/{workshop.id}/edit").get_data(as_text=True)
+    assert 'name="retention_days"' in edit and 'value="30"' in edit
+    data = form_data(client, retention_days="", health_retention_days="")
+    client.post(f"/staff/workshops/{workshop.id}/edit", data=data)
+    assert (only_workshop().retention_days, only_workshop().health_retention_days) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "days, health, field",
+    [
+        ("0", "", "retention_days"),
+        ("5000", "", "retention_days"),
+        ("20", "40", "health_retention_days"),
+    ],
+)
+def test_retention_days_out_of_range_are_refused_next_to_the_field(
+    client, organiser, organisation, days, health, field
+):
+    data = form_data(client, retention_days=days, health_retention_days=health)
+    response = client.post("/staff/workshops/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in page or f'aria-describedby="{field}-error' in page
+    assert db.session.scalar(sa.select(sa.func.count(Workshop.id))) == 0

@@ -194,6 +194,12 @@ class WorkshopForm(FlaskForm):
     photo_uses = MultiCheckboxField(
         _l("Fotos und Filme: wofür fragen wir nach dem Einverständnis?"), validate_choice=False
     )
+    retention_days = NumberField(
+        _l("Kontaktdaten und Einverständnisse: nach wie vielen Tagen löschen?")
+    )
+    health_retention_days = NumberField(
+        _l("Angaben zur Gesundheit: nach wie vielen Tagen löschen?")
+    )
     submit = SubmitField(_l("Speichern"))
 
     def __init__(self, *args, zone: ZoneInfo | None = None, **kwargs):
@@ -245,6 +251,8 @@ class WorkshopForm(FlaskForm):
             visibility="listed" if workshop.listed else "link",
             optional_fields=workshop.optional_fields.split(","),
             photo_uses=workshop.photo_uses.split(","),
+            retention_days=workshop.retention_days,
+            health_retention_days=workshop.health_retention_days,
         )
         return cls(formdata=None, data=data, zone=zone, **kwargs)
 
@@ -352,6 +360,8 @@ class WorkshopForm(FlaskForm):
                 f for f in OptionalField if f.value in (self.optional_fields.data or [])
             ],
             photo_uses=[u for u in PhotoUse if u.value in (self.photo_uses.data or [])],
+            retention_days=self.retention_days.data,
+            health_retention_days=self.health_retention_days.data,
         )
 
 

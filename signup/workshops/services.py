@@ -39,13 +39,15 @@ PLACE_ADDRESS_MAX = 500
 #: What a copy takes over; an edit logs which of these changed (the values of SHOWN_VALUES).
 COPIED = tuple(
     "capacity min_age max_age listed waitlist_enabled place_name place_address timezone "
-    "photo_uses optional_fields".split()
+    "photo_uses optional_fields retention_days health_retention_days".split()
 )
 #: Plain values of WorkshopData set on the workshop as they are.
 SETTINGS = tuple(
     "place_name place_address capacity min_age max_age listed waitlist_enabled "
-    "registration_opens_at registration_closes_at".split()
+    "registration_opens_at registration_closes_at retention_days health_retention_days".split()
 )
+#: A workshop's own retention days, where they differ from its organisations' (privacy.py).
+RETENTION_RANGE = (1, 1095)
 SHOWN_VALUES = {"capacity", "min_age", "max_age", "listed", "waitlist_enabled"}
 
 MESSAGES = {
@@ -54,6 +56,8 @@ MESSAGES = {
     "too_long": _l("Bitte kürzen Sie den Text auf %(n)d Zeichen."),
     "no_place": _l("Bitte geben Sie den Ort an."),
     "no_capacity": _l("Bitte geben Sie an, wie viele Plätze es gibt."),
+    "days": _l("Bitte geben Sie eine ganze Zahl von %(min)d bis %(max)d an."),
+    "health_days": _l("Angaben zur Gesundheit dürfen nicht länger bleiben als die Kontaktdaten."),
     "capacity": _l("Bitte geben Sie zwischen 1 und %(max)d Plätze an."),
     "no_age": _l("Bitte geben Sie das Alter an."),
     "below_confirmed": lambda n: ngettext(
@@ -151,6 +155,9 @@ class WorkshopData:
     registration_closes_at: datetime | None = None
     optional_fields: Sequence[OptionalField] = ()
     photo_uses: Sequence[PhotoUse] = ()
+    #: None: the organisations' settings apply.
+    retention_days: int | None = None
+    health_retention_days: int | None = None
 
 
 def check(data: WorkshopData) -> list[WorkshopError]:
@@ -183,6 +190,13 @@ def check(data: WorkshopData) -> list[WorkshopError]:
             ages_ok = False
     if ages_ok and data.min_age > data.max_age:
         problems.append(WorkshopError("age_order", "max_age"))
+    low, high = RETENTION_RANGE
+    for name in ("retention_days", "health_retention_days"):
+        days = getattr(data, name)
+        if days is not None and not low <= days <= high:
+            problems.append(WorkshopError("days", name, min=low, max=high))
+    if (data.retention_days or high) < (data.health_retention_days or 0):
+        problems.append(WorkshopError("health_days", "health_retention_days"))
     if any(slot.ends_at <= slot.starts_at for slot in data.dates):
         problems.append(WorkshopError("date_order", "dates"))
     opens, closes = data.registration_opens_at, data.registration_closes_at
