@@ -23,6 +23,7 @@ from ..registrations.models import (
     ParticipantStatus,
     Registration,
 )
+from ..rules import RuleError
 from ..staff.models import StaffUser
 from ..workshops.models import Workshop, WorkshopDate
 
@@ -40,16 +41,10 @@ MESSAGES = {
 }
 
 
-class CheckinError(Exception):
+class CheckinError(RuleError):
     """The door said no; `message` says why."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code])
+    messages = MESSAGES
 
 
 @dataclass

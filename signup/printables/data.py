@@ -14,12 +14,9 @@ from ..registrations.models import (
     ParticipantStatus,
     Registration,
 )
+from ..staff.models import RETENTION_DAYS
 from ..workshops.models import OptionalField, Workshop
 from .text import printable
-
-#: Days after the last workshop date when contact data and consents are deleted (privacy.py
-#: will make this configurable per organisation and workshop).
-DEFAULT_RETENTION_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -129,7 +126,8 @@ class SlipInfo:
     scan_url: str | None = None
     #: The same as a short code to type, for staff without a phone at hand.
     short_code: str | None = None
-    retention_days: int = DEFAULT_RETENTION_DAYS
+    #: Days after the last date until the data goes (privacy.contact_days works it out).
+    retention_days: int = RETENTION_DAYS
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ from ..checkin.services import find_by_code
 from ..extensions import db
 from ..i18n import LANGUAGES, get_locale, normalise_language
 from ..registrations import privacy
+from ..registrations.manage import registration_for_staff
 from ..registrations.models import Registration, hash_token
-from ..registrations.services import find_by_token, waiting_positions
+from ..registrations.services import waiting_positions
+from ..registrations.views import get_registration
 from ..staff.access import start_audited_read, workshop_for_staff
 from ..staff.services import record_for_workshop, role_for_workshop
 from ..views import public_url
@@ -49,11 +51,12 @@ def staff_language() -> str:
     return str(get_locale())
 
 
-def slip_info(registration: Registration, positions: dict[int, int]) -> data.SlipInfo:
+def slip_info(registration: Registration) -> data.SlipInfo:
+    workshop = registration.workshop
     return data.SlipInfo(
-        workshop=info_for(registration.workshop),
+        workshop=info_for(workshop),
         language=registration.language,
-        children=data.children_of(registration, positions),
+        children=data.children_of(registration, waiting_positions(db.session, workshop)),
         scan_url=slip_scan_url(registration),
         short_code=registration.checkin_code,
         retention_days=privacy.contact_days(registration.workshop),
@@ -160,11 +163,7 @@ def print_name_tags(workshop_id: int):
 def print_registration_slip(registration_id: int):
     """The consent slip filled in for one family, in the family's language beside German."""
     start_audited_read()
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        abort(404)
-    workshop_for_staff(registration.workshop_id)
-    positions = waiting_positions(db.session, registration.workshop)
+    registration = registration_for_staff(registration_id)
     record_for_workshop(
         db.session,
         current_user,
@@ -173,7 +172,7 @@ def print_registration_slip(registration_id: int):
         subject=f"registration:{registration.id}",
     )
     db.session.commit()
-    body = consent.render_consent_slip(slip_info(registration, positions))
+    body = consent.render_consent_slip(slip_info(registration))
     return pdf_response(body, f"consent-{registration.workshop.slug}-{registration.id}.pdf")
 
 
@@ -184,10 +183,7 @@ def print_registration_confirmation(registration_id: int):
 
     Only the link's hash is stored, so the secret comes with the request and is checked here.
     """
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        abort(404)
-    workshop_for_staff(registration.workshop_id)
+    registration = registration_for_staff(registration_id)
     token = request.form.get("token", "")
     if not token or hash_token(token) != registration.token_hash:
         abort(404)
@@ -214,17 +210,10 @@ def find_slip(code: str):
 # The family, on its own page.
 
 
-def family_registration(token: str) -> Registration:
-    registration = find_by_token(db.session, token)
-    if registration is None:
-        abort(404)
-    return registration
-
-
 @bp.get("/r/<token>/confirmation.pdf")
 def download_confirmation(token: str):
     """The family's confirmation to print or keep, in its language beside German."""
-    registration = family_registration(token)
+    registration = get_registration(token)
     body = confirmation.render_confirmation(confirmation_info(registration, token))
     return pdf_response(body, f"confirmation-{registration.workshop.slug}.pdf")
 
@@ -232,7 +221,6 @@ def download_confirmation(token: str):
 @bp.get("/r/<token>/consent-slip.pdf")
 def download_consent_slip(token: str):
     """The family's consent slip, filled in, to sign and bring along."""
-    registration = family_registration(token)
-    positions = waiting_positions(db.session, registration.workshop)
-    body = consent.render_consent_slip(slip_info(registration, positions))
+    registration = get_registration(token)
+    body = consent.render_consent_slip(slip_info(registration))
     return pdf_response(body, f"consent-{registration.workshop.slug}.pdf")

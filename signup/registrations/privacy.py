@@ -252,7 +252,7 @@ def _end_contact_clock(session: Session, workshop: Workshop, keep_sheets: bool, 
     if fresh:
         count_registrations(session, workshop, fresh)
         done["registrations counted"] += len(fresh)
-    _clear_audit_details(session, [r.id for r in fresh], done)
+    done["audit details cleared"] += clear_audit_details(session, [r.id for r in fresh])
     if keep_sheets:
         for registration in fresh:
             _reduce_to_sheet(session, registration, done)
@@ -261,7 +261,7 @@ def _end_contact_clock(session: Session, workshop: Workshop, keep_sheets: bool, 
     ending = session.scalars(
         sa.select(Registration).where(Registration.workshop_id == workshop.id)
     ).all()
-    _clear_audit_details(session, [r.id for r in ending], done)
+    done["audit details cleared"] += clear_audit_details(session, [r.id for r in ending])
     for registration in ending:
         done["children deleted"] += len(registration.participants)
         done["consents deleted"] += len(registration.consents)
@@ -295,11 +295,12 @@ def _reduce_to_sheet(session: Session, registration: Registration, done) -> None
     session.flush()
 
 
-def _clear_audit_details(session: Session, registration_ids: list[int], done) -> None:
+def clear_audit_details(session: Session, registration_ids: list[int]) -> int:
+    """Empty the details of audit entries about these registrations; return how many."""
     if not registration_ids:
-        return
+        return 0
     subjects = [f"registration:{number}" for number in registration_ids]
-    done["audit details cleared"] += session.execute(
+    return session.execute(
         sa.update(AuditEntry)
         .where(AuditEntry.subject.in_(subjects), AuditEntry.detail != "")
         .values(detail="")

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from ..database import begin_write
 from ..i18n import _, _l, format_day, language_name
 from ..models_base import LabelledEnum, utcnow
-from ..staff.models import AuditEntry, StaffUser
+from ..staff.models import StaffUser
 from ..staff.services import record_for_workshop
-from . import services
+from . import privacy, services
 from .forms import GENDERS
 from .models import PHOTO_PURPOSES, ConsentPurpose, Participant, Registration, hash_token
 
@@ -128,12 +128,7 @@ def delete_registration(
     promoted = services.cancel(session, registration, registration.active_participants)
     # Earlier entries name the children by id and the family's language; the ids now
     # point at no one, and only the fact of the change stays.
-    session.execute(
-        sa.update(AuditEntry)
-        .where(AuditEntry.subject == subject, AuditEntry.detail != "")
-        .values(detail="")
-        .execution_options(synchronize_session=False)
-    )
+    privacy.clear_audit_details(session, [registration.id])
     record_for_workshop(session, actor, action, workshop, subject=subject)
     session.delete(registration)
     session.flush()

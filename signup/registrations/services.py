@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..database import begin_write, holds_write_lock
 from ..i18n import _l, ngettext
 from ..models_base import utcnow
+from ..rules import RuleError
 from ..staff.models import StaffUser
 from ..workshops.models import Workshop, WorkshopDate, WorkshopStatus
 from .consents import CONSENT_TEXT_VERSION
@@ -59,20 +60,10 @@ MESSAGES = {
 }
 
 
-class RegistrationError(Exception):
-    """A rule said no; `message` says why in the reader's language."""
+class RegistrationError(RuleError):
+    """A rule about places or consent said no; `message` says why in the reader's language."""
 
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        text = MESSAGES[self.code]
-        if callable(text):
-            return text(**self.params)
-        return str(text) % self.params if self.params else str(text)
+    messages = MESSAGES
 
 
 @dataclass(frozen=True)

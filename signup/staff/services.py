@@ -12,6 +12,7 @@ from ..database import begin_write
 from ..i18n import _l
 from ..models_base import utcnow
 from ..registrations.models import hash_token
+from ..rules import RuleError
 from ..workshops.models import Workshop, workshop_organisations
 from .models import AuditEntry, LoginThrottle, Membership, Organisation, Role, StaffUser
 
@@ -138,17 +139,10 @@ def set_password(session: Session, user: StaffUser, password: str) -> None:
     session.flush()
 
 
-class ColleagueError(Exception):
+class ColleagueError(RuleError):
     """A staff rule said no; `message` says why."""
 
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return str(COLLEAGUE_MESSAGES[self.code]) % self.params
+    messages = COLLEAGUE_MESSAGES
 
 
 @dataclass(frozen=True)

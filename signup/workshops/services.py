@@ -17,6 +17,7 @@ from ..i18n import LANGUAGES, _l, format_day, ngettext
 from ..models_base import utcnow
 from ..registrations.models import Attendance, Participant, Registration
 from ..registrations.services import count_confirmed, lock_workshop, promote_waiting
+from ..rules import RuleError
 from ..staff.models import Organisation, StaffUser
 from ..staff.services import record_for_workshop
 from .models import (
@@ -97,22 +98,17 @@ TRANSITIONS = {
 }
 
 
-class WorkshopError(Exception):
+class WorkshopError(RuleError):
     """A rule said no; `field` names the form field it belongs to, `message` says why."""
 
-    def __init__(self, code: str, field: str | None = None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+    messages = MESSAGES
 
-    @property
-    def message(self) -> str:
-        text = MESSAGES[self.code]
-        if callable(text):
-            return text(**self.params)
-        params = {k: format_day(v) if isinstance(v, date) else v for k, v in self.params.items()}
-        return str(text) % params if params else str(text)
+    def __init__(self, code: str, field: str | None = None, **params):
+        super().__init__(code, **params)
+        self.field = field
+
+    def message_params(self) -> dict:
+        return {k: format_day(v) if isinstance(v, date) else v for k, v in self.params.items()}
 
 
 @dataclass(frozen=True)
