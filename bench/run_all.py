@@ -7,7 +7,8 @@
 Runs, in order: page weight (page_weight.py), throughput and latency under gunicorn on
 PostgreSQL and SQLite (throughput.py; each figure is the median of --repeat runs, default 3,
 gunicorn sync w=2, sync w=4, gthread w=2 t=4), the 500-at-once burst on both (burst.py), and an
-in-process profile of GET and POST (profile_app.py). Every part creates and removes its own
+in-process profile of GET and POST (profile_app.py), and the report of a workshop with 10,000
+registrations on both (reports.py). Every part creates and removes its own
 databases and servers. Everything runs against a copy of the app (signup/, templates/, static/,
 translations/, wsgi.py) taken at the start, so edits made to the working tree meanwhile do not
 mix into one run; the copy's git state and hash are printed. The raw figures are written as
@@ -29,6 +30,7 @@ import burst
 import common
 import page_weight
 import profile_app
+import reports
 import throughput
 from common import log, ms, table
 
@@ -145,6 +147,22 @@ def verdicts(weight: dict, tp: list[dict], bursts: list[dict]) -> list[list[str]
     return rows
 
 
+def report_verdicts(results: dict) -> list[list[str]]:
+    rows = []
+    for backend, result in results.items():
+        for state in ("live", "counted"):
+            seconds = result[state]["report page"]["median_s"]
+            rows.append(
+                [
+                    f"{backend}: report page, 10,000 registrations ({state})",
+                    f"< {reports.TARGET_S:.0f} s",
+                    f"{ms(seconds)} ms",
+                    _yes(seconds < reports.TARGET_S),
+                ]
+            )
+    return rows
+
+
 def _yes(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -183,7 +201,12 @@ def main(argv=None) -> int:
     if not args.skip_profile:
         _, profile_text = section("Profile (in-process, cProfile)", profile_app.main, ["-n", "150"])
 
-    rows = verdicts(weight, tp, bursts)
+    args.out.mkdir(parents=True, exist_ok=True)
+    report_json = args.out / "reports-last.json"
+    section("Reports: 10,000 registrations", reports.main, ["--json", str(report_json)])
+    report_figures = json.loads(report_json.read_text())["results"]
+
+    rows = verdicts(weight, tp, bursts) + report_verdicts(report_figures)
     print("\n## Targets\n")
     print(table(["figure", "target", "measured", "verdict"], rows, align="llll"))
     print(f"\n(all benchmarks took {time.time() - started:.0f} s)")

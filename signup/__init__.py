@@ -20,10 +20,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import Config
     from .database import IdConverter, configure_engine
     from .extensions import babel, compress, csrf, db, limiter, login, migrate
+    from .mail.views import bp as messages_bp
     from .printables.views import bp as printables_bp
     from .registrations.assisted import bp as assisted_bp
     from .registrations.manage import bp as manage_registrations_bp
     from .registrations.views import bp as registrations_bp
+    from .reports.views import bp as reports_bp
     from .staff.models import StaffUser
     from .staff.views import bp as staff_bp
     from .views import bp as core_bp
@@ -71,4 +73,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(assisted_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(printables_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(messages_bp)
     return app

@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(purge_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.group("user")
@@ -40,8 +42,11 @@ def user_group():
 @click.option("--organisation", "organisation_slug", help="Slug of the organisation to join.")
 @click.option("--organisation-name", help="Create the organisation with this name if missing.")
 @click.option("--role", type=click.Choice(["organiser", "assistant"]), default="organiser")
+@click.option("--admin", is_flag=True, help="Instance administrator: sees the network report.")
 @click.password_option(help="At least 10 characters; asked for when not given.")
-def create_user_command(email, display_name, organisation_slug, organisation_name, role, password):
+def create_user_command(
+    email, display_name, organisation_slug, organisation_name, role, admin, password
+):
     """Create a staff account (the first one, or more), optionally in an organisation."""
     from .database import begin_write
     from .staff.models import Organisation, Role
@@ -61,12 +66,30 @@ def create_user_command(email, display_name, organisation_slug, organisation_nam
             organisation = Organisation(slug=organisation_slug, name=organisation_name)
     try:
         user = create_user(db.session, email, display_name, password, organisation, Role(role))
+        user.is_admin = admin
         db.session.commit()
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     except sa.exc.IntegrityError as error:
         raise click.ClickException(f"there is already an account for {email}") from error
     click.echo(f"Created {user.email}.")
+
+
+@user_group.command("admin")
+@click.argument("email")
+@click.option("--off", is_flag=True, help="Take the administrator's rights away again.")
+def admin_user_command(email: str, off: bool):
+    """Make a staff account an instance administrator (or, with --off, no longer one)."""
+    from .database import begin_write
+    from .staff.models import StaffUser
+
+    begin_write(db.session)
+    user = db.session.scalar(sa.select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"there is no account for {email}")
+    user.is_admin = not off
+    db.session.commit()
+    click.echo(f"{user.email} is {'no longer ' if off else ''}an administrator.")
 
 
 @click.command("demo")
@@ -176,3 +199,39 @@ def purge_command(dry_run: bool, now: datetime | None):
         db.session.commit()
     for name in PURGE_COUNTS:
         click.echo(f"{name}: {done[name]}")
+
+
+@click.command("send-reminders")
+@click.option("--now", callback=parse_moment, metavar="ISO-DATETIME", help="Act as of this time.")
+def send_reminders_command(now: datetime | None):
+    """Queue the day-before reminders (each family and date once); send-mail does it too."""
+    from .mail.outbox import mail_enabled, queue_reminders
+
+    if not mail_enabled():
+        click.echo("E-mail is off: SIGNUP_MAIL_HOST is not set.")
+        return
+    queued = queue_reminders(db.session, now)
+    db.session.commit()
+    click.echo(f"reminders queued: {queued}")
+
+
+@click.command("send-mail")
+@click.option("--now", callback=parse_moment, metavar="ISO-DATETIME", help="Act as of this time.")
+def send_mail_command(now: datetime | None):
+    """Queue the reminders, then send every e-mail that is due; safe to run every minute."""
+    from flask import current_app
+
+    from .mail.outbox import mail_enabled, queue_reminders
+    from .mail.sender import OUTCOMES, send_due
+
+    if not mail_enabled():
+        click.echo("E-mail is off: SIGNUP_MAIL_HOST is not set.")
+        return
+    queued = queue_reminders(db.session, now)
+    db.session.commit()
+    # Links in the messages are built as if for a request to the public address.
+    with current_app.test_request_context(base_url=current_app.config["SIGNUP_BASE_URL"]):
+        done = send_due(db.session, now=now)
+    click.echo(f"reminders queued: {queued}")
+    for outcome in OUTCOMES:
+        click.echo(f"{outcome}: {done[outcome]}")

@@ -69,6 +69,16 @@ class Config:
         #: Counters in each process's memory, or in Redis (redis://host:6379) shared by all
         #: workers and hosts.
         self.RATELIMIT_STORAGE_URI = os.environ.get("SIGNUP_RATELIMIT_STORAGE_URI") or "memory://"
+        #: E-mail to families (signup/mail/): off while no SMTP server is named.
+        self.SIGNUP_MAIL_HOST = os.environ.get("SIGNUP_MAIL_HOST", "")
+        self.SIGNUP_MAIL_PORT = int(os.environ.get("SIGNUP_MAIL_PORT", "587"))
+        #: "starttls" (port 587), "tls" (port 465) or "none" (a relay on the same host).
+        self.SIGNUP_MAIL_SECURITY = os.environ.get("SIGNUP_MAIL_SECURITY", "starttls").lower()
+        self.SIGNUP_MAIL_USERNAME = os.environ.get("SIGNUP_MAIL_USERNAME", "")
+        self.SIGNUP_MAIL_PASSWORD = os.environ.get("SIGNUP_MAIL_PASSWORD", "")
+        #: The sender families see; by default signup@ the public address's host.
+        self.SIGNUP_MAIL_FROM = os.environ.get("SIGNUP_MAIL_FROM", "")
+        self.SIGNUP_MAIL_TIMEOUT = float(os.environ.get("SIGNUP_MAIL_TIMEOUT", "10"))
         #: A family may leave the form open for a long time; an expired token re-shows the form.
         self.WTF_CSRF_TIME_LIMIT = 8 * 3600
         self.WTF_CSRF_SSL_STRICT = False

@@ -1,17 +1,19 @@
-"""Demo data from the article: the KI4U workshop in Bottrop, a primary-school project day,
-a full workshop with a waiting list and a closed one. Loading twice changes nothing."""
+"""Demo data from the article: the KI4U workshop in Bottrop (and last year's, with its
+figures for the funders), a primary-school project day, a full workshop with a waiting list
+and a closed one. Loading twice changes nothing."""
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .database import begin_write
 from .registrations import services
-from .registrations.models import Channel, ConsentPurpose
+from .registrations.models import Channel, ConsentChannel, ConsentPurpose, Registration
+from .registrations.stats import ReportCount
 from .staff.models import Membership, Organisation, Role, StaffUser
-from .workshops.models import Workshop, WorkshopDate, WorkshopStatus, WorkshopText
+from .workshops.models import OptionalField, Workshop, WorkshopDate, WorkshopStatus, WorkshopText
 
 DEMO_EMAIL = "organiser@demo.signup.example"
 DEMO_PASSWORD = "mint-demo-2026"  # noqa: S105 - printed on purpose; demo data only
@@ -43,13 +45,14 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
         address="Ernst-Wilczok-Platz 1\n46236 Bottrop",
         email="datenschutz@ki-bottrop.example",
     )
-    _staff(session, zdi, ki)
+    organiser = _staff(session, zdi, ki)
     start = today + timedelta(days=21)
     start += timedelta(days=-start.weekday() % 7)  # a Monday, three weeks or more ahead
     ki4u = _workshop(
         session,
         "ki4u",
         [zdi, ki],
+        optional_fields="gender",
         capacity=25,
         ages=(10, 14),
         days=[start, start + timedelta(days=1), start + timedelta(days=2)],
@@ -92,6 +95,7 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
     if ki4u.confirmed_count == 0:
         # Families of the integration centre, in their languages: lists and slips to print.
         _fill(session, ki4u, 9)
+    _last_years_ki4u(session, [zdi, ki], organiser, today)
     _workshop(
         session,
         "ozeane",
@@ -185,13 +189,14 @@ def _organisation(session, slug, name, kind, address, email) -> Organisation:
     return organisation
 
 
-def _staff(session, *organisations) -> None:
+def _staff(session, *organisations) -> StaffUser:
     user = session.scalar(sa.select(StaffUser).where(StaffUser.email == DEMO_EMAIL))
     if user is None:
         user = StaffUser(email=DEMO_EMAIL, display_name="Demo Organisatorin")
         user.set_password(DEMO_PASSWORD)
         user.memberships = [Membership(organisation=o, role=Role.ORGANISER) for o in organisations]
         session.add(user)
+    return user
 
 
 def _workshop(
@@ -206,6 +211,7 @@ def _workshop(
     place,
     texts,
     status=WorkshopStatus.OPEN,
+    optional_fields="",
 ) -> Workshop:
     workshop = session.scalar(sa.select(Workshop).where(Workshop.slug == slug))
     if workshop is not None:
@@ -219,6 +225,7 @@ def _workshop(
         place_name=place[0],
         place_address=place[1],
         photo_uses="internal,website",
+        optional_fields=optional_fields,
         organisations=organisations,
         dates=[WorkshopDate(day=day, starts_at=hours[0], ends_at=hours[1]) for day in days],
         texts=[
@@ -251,15 +258,129 @@ DEMO_NAMES = [
 ]
 
 
+GIRLS = {"Amira", "Elif", "Sofia", "Lena", "Darya", "Hanna", "Mila", "Rojin", "Zeynep"}
+
+
 def _fill(session, workshop, count) -> None:
     for index, name in enumerate(DEMO_NAMES[:count]):
+        age = min(workshop.max_age, workshop.min_age + 1 + index % 3)
+        gender = None
+        if workshop.asks(OptionalField.GENDER):
+            gender = "female" if name in GIRLS else "male"
         services.register(
             session,
             workshop,
-            [services.Child(name, min(workshop.max_age, workshop.min_age + 1 + index % 3))],
+            [services.Child(name, age, gender=gender)],
             phone=f"+4915112345{index:03d}",
             email=None,
             language=["de", "tr", "ar", "uk", "fa"][index % 5],
             consents={ConsentPurpose.PARTICIPATION},
             channel=Channel.ONLINE if index % 3 else Channel.ASSISTED,
         )
+
+
+#: Last year's KI4U, as the article tells it: 25 children with a place, 16 of them girls, three
+#: days. (first name, age, gender, school year, language, channel); three more waited, two of
+#: the first 25 cancelled. Amira, Elif and Yusuf come again this year (same phone and name).
+LAST_YEAR = [
+    ("Amira", 11, "female", "5a", "ar", Channel.ASSISTED),
+    ("Elif", 10, "female", "5b", "tr", Channel.ASSISTED),
+    ("Yusuf", 12, "male", "6", "de", Channel.ONLINE),
+    ("Leyla", 12, "female", "6a", "tr", Channel.ASSISTED),
+    ("Nour", 10, "female", "5", "ar", Channel.ASSISTED),
+    ("Bohdan", 13, "male", "7b", "uk", Channel.ONLINE),
+    ("Maryam", 11, "female", "5a", "fa", Channel.ASSISTED),
+    ("Oksana", 13, "female", "Klasse 7", "uk", Channel.ONLINE),
+    ("Dilan", 12, "female", "6", "tr", Channel.PAPER),
+    ("Karim", 11, "male", "6b", "ar", Channel.ASSISTED),
+    ("Paul", 10, "male", "5", "de", Channel.ONLINE),
+    ("Hiba", 12, "female", "6", "ar", Channel.ASSISTED),
+    ("Mert", 13, "male", "7", "tr", Channel.PAPER),
+    ("Zehra", 11, "female", "5b", "tr", Channel.ASSISTED),
+    ("Iryna", 12, "female", "6a", "uk", Channel.ASSISTED),
+    ("Samir", 14, "male", "8", "ar", Channel.ASSISTED),
+    ("Aylin", 13, "female", "7", "de", Channel.ONLINE),
+    ("Reza", 12, "male", "6", "fa", Channel.ASSISTED),
+    ("Fatima", 11, "female", "5a", "ar", Channel.PAPER),
+    ("Roya", 14, "female", "8a", "fa", Channel.ASSISTED),
+    ("Luca", 10, "male", "5", "de", Channel.PAPER),
+    ("Selin", 12, "female", "6b", "tr", Channel.ASSISTED),
+    ("Mina", 14, "female", "8", "fa", Channel.PAPER),
+    ("Emir", 11, "male", "5", "tr", Channel.ASSISTED),
+    ("Jana", 13, "female", "7", "de", Channel.ONLINE),
+    ("Ece", 12, "female", "6", "tr", Channel.ASSISTED),
+    ("Ali", 11, "male", "5b", "ar", Channel.ASSISTED),
+    ("Rana", 10, "female", "5", "uk", Channel.PAPER),
+]
+#: Phones shared with this year's KI4U families (see _fill).
+RETURNING = {"Amira": 0, "Elif": 2, "Yusuf": 5}
+#: Who cancelled (their places went to the waiting list), who never came, who missed a day.
+CANCELLED = ("Leyla", "Karim")
+NEVER_CAME = "Luca"
+MISSED = {0: {"Dilan", "Hiba"}, 1: {"Dilan", "Mert", "Selin", "Reza"}, 2: {"Mina"}}
+
+
+def _last_years_ki4u(session, organisations, organiser: StaffUser, today: date) -> None:
+    """Last year's KI4U in the autumn holidays, with attendance: the report's example."""
+    start = date(today.year - 1, 10, 13)
+    start -= timedelta(days=start.weekday())
+    workshop = _workshop(
+        session,
+        "ki4u-vorjahr",
+        organisations,
+        optional_fields="gender,school_year",
+        capacity=25,
+        ages=(10, 14),
+        days=[start, start + timedelta(days=1), start + timedelta(days=2)],
+        hours=(time(10, 30), time(14, 30)),
+        place=("Hochschule Ruhr West, Campus Bottrop", "Lützowstraße 5\n46236 Bottrop"),
+        texts={
+            "de": (
+                "KI4U – Künstliche Intelligenz für dich (Vorjahr)",
+                "Drei Tage Künstliche Intelligenz in den Herbstferien, mit einer Präsentation "
+                "für die Eltern am letzten Tag.",
+                "",
+            )
+        },
+    )
+    touched = session.scalar(
+        sa.select(sa.func.count()).where(Registration.workshop_id == workshop.id)
+    ) or session.scalar(sa.select(sa.func.count()).where(ReportCount.workshop_id == workshop.id))
+    if touched:  # filled before, and maybe purged since: the counts stand for it
+        return
+    opened = datetime.combine(start - timedelta(days=35), time(9), tzinfo=UTC)
+    children = {}
+    for index, (name, age, gender, school_year, language, channel) in enumerate(LAST_YEAR):
+        assisted = channel != Channel.ONLINE
+        number = RETURNING.get(name)
+        phone = f"+4915112345{number:03d}" if number is not None else f"+4915198765{index:03d}"
+        result = services.register(
+            session,
+            workshop,
+            [services.Child(name, age, gender=gender, school_year=school_year)],
+            phone=phone,
+            email=None,
+            language=language,
+            consents={ConsentPurpose.PARTICIPATION},
+            channel=channel,
+            assisted_by=organiser if assisted else None,
+            consent_channel=ConsentChannel.PAPER if assisted else ConsentChannel.ONLINE,
+            now=opened + timedelta(hours=5 * index),
+        )
+        registration = result.registration
+        if assisted:
+            registration.slip_received_at = opened + timedelta(days=20)
+        children[name] = registration
+    for name in CANCELLED:
+        services.cancel(session, children[name], now=opened + timedelta(days=25))
+    for day_index, workshop_date in enumerate(workshop.dates):
+        moment = datetime.combine(workshop_date.day, time(8, 40), tzinfo=UTC)
+        for name, registration in children.items():
+            child = registration.participants[0]
+            away = name == NEVER_CAME or name in MISSED[day_index]
+            if child.status.value == "confirmed" and not away:
+                services.set_attendance(
+                    session, child, workshop_date, True, marked_by=organiser, now=moment
+                )
+    workshop.status = WorkshopStatus.CLOSED
+    session.flush()

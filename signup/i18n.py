@@ -83,6 +83,7 @@ def isolate(value) -> Markup:
 
 def init_templates(app) -> None:
     from .views import public_url
+    from .workshops.sharing import share_links
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(day=format_day, clock=format_clock, isolate=isolate)
@@ -92,4 +93,5 @@ def init_templates(app) -> None:
         LANGUAGES=LANGUAGES,
         get_locale=get_locale,
         public_url=public_url,
+        share_links=share_links,
     )

@@ -154,3 +154,20 @@ def workshop_info(**kw):
     kw.setdefault("organisers", ("zdi-Zentrum Bottrop", "Kommunales Integrationszentrum Bottrop"))
     kw.setdefault("photo_uses", ("internal", "website", "press", "social"))
     return WorkshopInfo(texts=texts, **kw)
+
+
+def failed_message(registration):
+    """An e-mail to the family that could not be delivered (staff may send it again)."""
+    from signup.mail.models import MailKind, MailStatus, OutboxMessage
+
+    message = OutboxMessage(
+        registration_id=registration.id,
+        workshop_id=registration.workshop_id,
+        kind=MailKind.CONFIRMATION,
+        status=MailStatus.FAILED,
+        attempts=1,
+        last_error="550 mailbox unavailable",
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message

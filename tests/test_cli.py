@@ -31,7 +31,7 @@ def test_demo_loads_the_article_workshops_once(runner):
     first = counts()
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert counts() == first
-    assert first[:3] == [2, 1, 4]
+    assert first[:3] == [2, 1, 5]
     ki4u = db.session.scalar(sa.select(Workshop).filter_by(slug="ki4u"))
     assert (ki4u.capacity, ki4u.min_age, ki4u.max_age, len(ki4u.dates)) == (25, 10, 14, 3)
     assert {(d.starts_at.strftime("%H:%M"), d.ends_at.strftime("%H:%M")) for d in ki4u.dates} == {

@@ -222,11 +222,13 @@ RESOURCE = re.compile(
     r"""<link\b[^>]*\bhref="([^"]*)"|<form\b[^>]*\baction="([^"]*)"|url\(([^)]*)\)"""
 )
 XML_NAMESPACE = re.compile(r"""\bxmlns(?::\w+)?="[^"]*\"""")
+#: "Send to a friend" links: the visitor's own device opens the messenger; nothing is loaded.
+SHARE_LINK = re.compile(r"""<a href="https://(?:wa\.me/\?text=|t\.me/share/url\?)[^"]*">""")
 
 
 def foreign_references(html: str, base_url: str) -> set[str]:
     """Addresses on a page that lead to another origin, and resources loaded from one."""
-    html = XML_NAMESPACE.sub("", html)
+    html = SHARE_LINK.sub("<a>", XML_NAMESPACE.sub("", html))
     found = {url for url in URL.findall(html) if not url.startswith(base_url)}
     for groups in RESOURCE.findall(html):
         target = next(value for value in groups if value).strip("'\" ")
@@ -242,8 +244,13 @@ def test_foreign_references_are_found(app):
         '<script src="https://cdn.example/x.js"></script><img src="//img.example/p.png">'
         '<link rel="stylesheet" href="/static/style.css"><a href="http://127.0.0.1:5000/r/x">'
         '<svg xmlns="http://www.w3.org/2000/svg"></svg>'
+        '<a href="https://wa.me/?text=Hallo">WhatsApp</a><img src="https://t.me/p.png">'
     )
-    assert foreign_references(page, base) == {"https://cdn.example/x.js", "//img.example/p.png"}
+    assert foreign_references(page, base) == {
+        "https://cdn.example/x.js",
+        "//img.example/p.png",
+        "https://t.me/p.png",
+    }
 
 
 @pytest.fixture

@@ -299,7 +299,8 @@ def test_json_download_holds_the_same_facts_and_no_secrets(client, full_registra
     assert data["children"][0]["gender"] == "female"
     assert data["children"][0]["attendance"] == [registration.workshop.dates[0].day.isoformat()]
     assert data["consents"][0]["given_at"].endswith("+00:00")
-    assert set(data) == {"format", "registration", "contact", "children", "consents", "notes"}
+    sections = {"format", "registration", "contact", "children", "consents", "notes", "messages"}
+    assert set(data) == sections
     stored = fresh(Registration, registration.id)
     for secret in (link.removeprefix("/r/"), stored.token_hash, stored.checkin_code, "token"):
         assert secret not in body.decode(), secret

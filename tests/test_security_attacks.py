@@ -17,6 +17,7 @@ from tests.factories import (
     create_staff,
     create_workshop,
     csrf_token,
+    failed_message,
     hidden_fields,
     log_in,
     register,
@@ -66,6 +67,7 @@ def make_world() -> dict:
         "reset_token": reset_token,
         "organisation_id": organisation.id,
         "purpose": "photo_website",
+        "message_id": failed_message(registration).id,
     }
     db.session.commit()
     return values

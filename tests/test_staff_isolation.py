@@ -16,6 +16,7 @@ from tests.factories import (
     create_staff,
     create_workshop,
     csrf_token,
+    failed_message,
     log_in,
     register,
 )
@@ -41,6 +42,7 @@ def organisation_a(app):
         "organisation_id": organisation.id,
         "code": registration.checkin_code,
         "format": "csv",
+        "message_id": failed_message(registration).id,
     }
     db.session.commit()
     return values

@@ -16,6 +16,7 @@ ACTIONS = {
     "view_list": _l("Liste angesehen"),
     "view_registration": _l("Anmeldung angesehen"),
     "export": _l("Liste heruntergeladen"),
+    "retry_mail": _l("E-Mail noch einmal verschickt"),
     "note": _l("Notiz geschrieben"),
     "slip_received": _l("Zettel als erhalten vermerkt"),
     "slip_missing": _l("Zettel als fehlend vermerkt"),

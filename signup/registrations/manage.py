@@ -18,6 +18,7 @@ from wtforms.validators import ValidationError
 from ..extensions import db
 from ..formfields import PostedForm
 from ..i18n import _, _l, isolate
+from ..mail import outbox
 from ..staff.access import start_audited_read, workshop_for_staff
 from ..staff.models import Role
 from ..staff.services import organisations_where, record_for_workshop, role_for_workshop
@@ -192,6 +193,7 @@ def render_detail(registration: Registration, note_form=None, error=None, status
         fields=OptionalField,
         statuses=ParticipantStatus,
         error=error,
+        messages=outbox.messages_of(db.session, registration),
     )
     return page, status
 

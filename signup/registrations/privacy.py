@@ -25,6 +25,7 @@ At the contact clock, after the registration's anonymous counts are written (sta
                                      link stops working
     consents.*                       deleted, every column (the proof is no longer needed)
     registration_notes.*             deleted, every column
+    mail_links.*, outbox_messages.*  deleted, every column (the family's sealed link, its mails)
     participants.gender              deleted (kept in the counts, without a name)
     participants.school              deleted
     participants.school_year         deleted
@@ -53,6 +54,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from ..database import begin_write
+from ..mail.models import MailLink, OutboxMessage
 from ..models_base import utcnow
 from ..staff.models import (
     HEALTH_RETENTION_DAYS,
@@ -250,7 +252,7 @@ def _end_contact_clock(session: Session, workshop: Workshop, keep_sheets: bool, 
         .order_by(Registration.id)
     ).all()
     if fresh:
-        count_registrations(session, workshop, fresh)
+        count_registrations(session, workshop)
         done["registrations counted"] += len(fresh)
     done["audit details cleared"] += clear_audit_details(session, [r.id for r in fresh])
     if keep_sheets:
@@ -280,6 +282,9 @@ def _reduce_to_sheet(session: Session, registration: Registration, done) -> None
     done["staff notes deleted"] += len(registration.notes)
     registration.consents.clear()
     registration.notes.clear()
+    # The mails were to the contact that goes now; the sealed link with them.
+    for table in (MailLink, OutboxMessage):
+        session.execute(sa.delete(table).where(table.registration_id == registration.id))
     for participant in list(registration.participants):
         if participant.status == ParticipantStatus.CONFIRMED or participant.attendances:
             participant.gender = participant.school = participant.school_year = None

@@ -10,10 +10,11 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..database import begin_write
 from ..i18n import _, _l, format_day, language_name
+from ..mail import outbox
 from ..models_base import LabelledEnum, utcnow
 from ..staff.models import StaffUser
 from ..staff.services import record_for_workshop
@@ -66,6 +67,9 @@ LABELS = {
     # A key that means something else in one section: "<section>.<key>".
     "consents.channel": _l("Wie"),
     "written_at": _l("Geschrieben am"),
+    "messages": _l("E-Mails an Sie"),
+    "messages.created_at": _l("Geschrieben am"),
+    "sent_at": _l("Verschickt am"),
 }
 
 
@@ -144,6 +148,7 @@ def renew_link(session: Session, registration: Registration, token: str) -> str:
     if services.find_by_token(session, token) is not None:
         token = secrets.token_urlsafe(32)
     registration.token_hash = hash_token(token)
+    outbox.keep_link(session, registration, token)
     session.flush()
     return token
 
@@ -206,6 +211,15 @@ def stored_data(registration: Registration) -> dict:
         ],
         "notes": [
             {"written_at": note.created_at, "text": note.text} for note in registration.notes
+        ],
+        "messages": [
+            {
+                "kind": message.kind,
+                "created_at": message.created_at,
+                "status": message.status,
+                "sent_at": message.sent_at,
+            }
+            for message in outbox.messages_of(object_session(registration), registration)
         ],
     }
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..database import begin_write, holds_write_lock
 from ..i18n import _l, ngettext
+from ..mail import outbox
 from ..models_base import utcnow
 from ..rules import RuleError
 from ..staff.models import StaffUser
@@ -280,6 +281,7 @@ def register(
         )
     session.add(registration)
     session.flush()
+    outbox.queue_registered(session, registration, token)
     session.expire(workshop, ["confirmed_count", "waiting_count"])
     return RegistrationResult(
         registration=registration, created=True, token=token, promoted=promoted
@@ -356,6 +358,7 @@ def promote_waiting(
         promoted.extend(group)
         free -= needed
     session.flush()
+    outbox.queue_promoted(session, promoted)
     return promoted
 
 
@@ -492,6 +495,7 @@ def register_group(
     )
     session.add(registration)
     session.flush()
+    outbox.queue_registered(session, registration, token)
     session.expire(workshop, ["confirmed_count", "waiting_count"])
     return RegistrationResult(registration=registration, created=True, token=token)
 
@@ -509,6 +513,7 @@ def move_up(session: Session, participant: Participant, *, now: datetime | None 
     participant.status = ParticipantStatus.CONFIRMED
     participant.confirmed_at = now or utcnow()
     session.flush()
+    outbox.queue_promoted(session, [participant])
     session.expire(workshop, ["confirmed_count", "waiting_count"])
 
 

@@ -20,6 +20,8 @@ from markupsafe import Markup, escape
 
 from ..extensions import db
 from ..i18n import _, isolate
+from ..views import public_url
+from ..workshops.calendar import calendar_response, workshop_calendar
 from . import rights, services
 from .models import ConsentPurpose, Participant, ParticipantStatus, Registration
 
@@ -86,7 +88,17 @@ def show_registration(token: str):
         consents=sorted(registration.consents, key=lambda c: (c.given_at, c.id)),
         withdrawable=rights.WITHDRAWABLE,
         submission_id=services.new_submission_id(),
+        shareable=services.registration_state(registration.workshop) in {"open", "full"},
     )
+
+
+@bp.get("/r/<token>/calendar.ics")
+def download_calendar(token: str):
+    """The workshop's dates for the family's calendar, with the link to this page."""
+    registration = get_registration(token)
+    url = public_url("registrations.show_registration", token=token, lang=registration.language)
+    body = workshop_calendar(registration.workshop, registration.language, url)
+    return calendar_response(body, registration.workshop, private=True)
 
 
 @bp.get("/w/<slug>/already-registered")

@@ -74,6 +74,9 @@ class StaffUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     #: Off-switch without deleting the person's audit trail.
     active: Mapped[bool] = mapped_column(default=True)
+    #: Instance administrator: sees the network report of all organisations (no personal
+    #: data); set with `signup user admin EMAIL`.
+    is_admin: Mapped[bool] = mapped_column(default=False)
     #: SHA-256 of a one-time password-reset secret, and when it stops working.
     reset_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from ..database import begin_write
 from ..i18n import LANGUAGES, _l, format_day, ngettext
+from ..mail import outbox
+from ..mail.models import MailKind
 from ..models_base import utcnow
 from ..registrations.models import Attendance, Participant, Registration
 from ..registrations.services import count_confirmed, lock_workshop, promote_waiting
@@ -49,6 +51,8 @@ SETTINGS = tuple(
 )
 #: A workshop's own retention days, where they differ from its organisations' (privacy.py).
 RETENTION_RANGE = (1, 1095)
+#: What families are told about by e-mail when it changes (not the texts or the places).
+FAMILIES_TOLD = ("dates", "place_name", "place_address")
 SHOWN_VALUES = {"capacity", "min_age", "max_age", "listed", "waitlist_enabled"}
 
 MESSAGES = {
@@ -254,7 +258,12 @@ def update_workshop(
     session.flush()
     promoted = promote_waiting(session, workshop)
     session.expire(workshop, ["confirmed_count", "waiting_count"])
-    detail = _changes(before, _settings(workshop))
+    after = _settings(workshop)
+    if workshop.status != WorkshopStatus.DRAFT and any(
+        before[name] != after[name] for name in FAMILIES_TOLD
+    ):
+        outbox.queue_workshop_news(session, workshop, MailKind.CHANGED)
+    detail = _changes(before, after)
     record_for_workshop(session, actor, "edit_workshop", workshop, detail=detail)
     return promoted
 
@@ -318,6 +327,8 @@ def change_status(
     detail = f"{workshop.status.value} → {status.value}"
     workshop.status = status
     session.flush()
+    if status == WorkshopStatus.CANCELLED:
+        outbox.queue_workshop_news(session, workshop, MailKind.CANCELLED)
     record_for_workshop(session, actor, "change_status", workshop, detail=detail)
     return True
 

@@ -13,6 +13,8 @@ from ..registrations.forms import SignupForm
 from ..registrations.models import hash_token
 from ..registrations.views import recall_token, remember_token
 from ..staff.models import Organisation
+from ..views import public_url
+from .calendar import calendar_response, workshop_calendar
 from .models import Workshop, WorkshopStatus
 
 bp = Blueprint("workshops", __name__)
@@ -91,6 +93,15 @@ def show_workshop(slug: str):
         "workshops/show_workshop.html", workshop=workshop, form=form, state=state
     )
     return page, 422 if failed else 200
+
+
+@bp.get("/w/<slug>/calendar.ics")
+def download_calendar(slug: str):
+    """The workshop's dates for a calendar, linking back to the workshop page."""
+    workshop = get_public_workshop(slug)
+    language = str(get_locale())
+    url = public_url("workshops.show_workshop", slug=workshop.slug, lang=language)
+    return calendar_response(workshop_calendar(workshop, language, url), workshop, private=False)
 
 
 @bp.get("/w/<slug>/privacy")

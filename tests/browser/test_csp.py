@@ -79,7 +79,8 @@ def site(live_server) -> dict:
     with live_server.app.app_context():
         organisation = create_organisation(f"KI Richtlinie {number}")
         email = f"csp{number}@ki.example"
-        create_staff(organisation, Role.ORGANISER, email)
+        # An instance administrator too, so the network view is among the pages checked.
+        create_staff(organisation, Role.ORGANISER, email).is_admin = True
         colleague = create_staff(organisation, Role.ASSISTANT, f"csp-k{number}@ki.example")
         workshop = create_workshop(
             organisations=[organisation],
