@@ -46,7 +46,7 @@ catalogs: $(PY)
 	$(VENV)/bin/pybabel compile --statistics -d translations
 
 extract: $(PY)
-	$(VENV)/bin/pybabel extract --ignore-dirs=".*" -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --project signup .
+	$(VENV)/bin/pybabel extract --ignore-dirs=".*" -F babel.cfg -k _l -k _lp:1c,2 -o translations/messages.pot --no-location --sort-output --project signup .
 
 update-catalogs: extract
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --ignore-pot-creation-date --no-fuzzy-matching --ignore-obsolete

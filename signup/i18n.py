@@ -4,12 +4,14 @@ from functools import cache
 
 from babel import Locale, dates
 from flask import current_app, request
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext, ngettext
 from markupsafe import Markup
 
 _ = gettext
 _l = lazy_gettext
-__all__ = ["LANGUAGES", "_", "_l", "ngettext", "select_locale", "text_direction"]
+#: For a word that needs another translation in a context: "Mädchen" counted in a report.
+_lp = lazy_pgettext
+__all__ = ["LANGUAGES", "_", "_l", "_lp", "ngettext", "select_locale", "text_direction"]
 
 #: Shipped languages, German first (the source language and the fallback).
 LANGUAGES = ("de", "en", "tr", "ar", "fa", "ps", "uk", "ru", "pl", "ro", "bg", "ku", "sq")

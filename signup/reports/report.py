@@ -11,7 +11,7 @@ from babel import Locale
 from flask_babel import format_date, format_percent, get_locale
 from sqlalchemy.orm import Session
 
-from ..i18n import _, _l, format_clock
+from ..i18n import _, _l, _lp, format_clock
 from ..registrations.models import Channel
 from ..registrations.stats import OTHER_SCHOOL_YEAR
 from ..staff.models import Organisation
@@ -32,7 +32,7 @@ AGE_GROUPS = (
     ("18+", 18, 999, _l("18 Jahre und älter")),
 )
 GENDERS = (
-    ("female", _l("Mädchen")),
+    ("female", _lp("Anzahl", "Mädchen")),
     ("male", _l("Jungen")),
     ("diverse", _l("divers")),
     (NOT_STATED, _l("keine Angabe")),
@@ -49,7 +49,7 @@ KEY_FIGURES = {
     "waiting_peak": _l("Warteliste, längster Stand"),
     "attended_once": _l("mindestens einen Tag da"),
     "no_shows": _l("nicht gekommen"),
-    "girls": _l("Mädchen"),
+    "girls": _lp("Anzahl", "Mädchen"),
     "first_time": _l("zum ersten Mal dabei"),
 }
 BREAKDOWNS = {
@@ -174,7 +174,7 @@ WORKSHOP_COLUMNS = {
     "confirmed": _l("mit Platz"),
     "cancelled": _l("abgemeldet"),
     "attended_once": _l("da gewesen"),
-    "girls": _l("Mädchen"),
+    "girls": _lp("Anzahl", "Mädchen"),
 }
 
 
