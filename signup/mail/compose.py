@@ -161,7 +161,7 @@ def _part(language, kind, registration, children, dates, positions) -> Part:
         subject=subject,
         paragraphs=paragraphs,
         children=[_child_line(registration, p, positions) for p in children],
-        dates=[_date_line(d) for d in dates],
+        dates=[date_line(d) for d in dates],
         place=[workshop.place_name, *workshop.place_address.splitlines()],
         labels={
             "children": _("Ihre Kinder"),
@@ -178,7 +178,7 @@ def _part(language, kind, registration, children, dates, positions) -> Part:
     )
 
 
-def _date_line(workshop_date: WorkshopDate) -> str:
+def date_line(workshop_date: WorkshopDate) -> str:
     hours = _(
         "%(start)s–%(end)s Uhr",
         start=format_clock(workshop_date.starts_at),

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..i18n import LANGUAGES, _, format_clock, format_day, normalise_language
+from ..i18n import LANGUAGES, _, normalise_language
 from ..qr import qr_svg
 from ..registrations.forms import clean_text
 from ..staff.access import start_audited_read, workshop_for_staff
@@ -16,6 +16,7 @@ from ..views import public_url
 from ..workshops.models import Workshop
 from ..workshops.sharing import share_links
 from . import sender
+from .compose import date_line
 from .models import MailStatus, OutboxMessage
 from .outbox import mail_enabled
 
@@ -116,13 +117,7 @@ def invitation_text(workshop: Workshop, language: str, greeting: str) -> str:
     lines.append(_("wir laden Ihr Kind zum Workshop „%(title)s“ ein.", title=text.title))
     if text.summary:
         lines.append(text.summary)
-    for workshop_date in workshop.dates:
-        hours = _(
-            "%(start)s–%(end)s Uhr",
-            start=format_clock(workshop_date.starts_at),
-            end=format_clock(workshop_date.ends_at),
-        )
-        lines.append(f"{format_day(workshop_date.day)}, {hours}")
+    lines.extend(date_line(workshop_date) for workshop_date in workshop.dates)
     lines.append(workshop.place_name)
     lines.append(_("Der Workshop ist kostenlos."))
     lines.append(_("Anmelden geht hier, in einer Minute und ohne Konto:"))
