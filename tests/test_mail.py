@@ -613,3 +613,81 @@ def test_the_purge_takes_the_sealed_link_and_the_mails_with_the_contact(runner, 
     assert kept is not None and kept.contact_email is None
     assert messages() == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(outbox.MailLink)) == 0
+
+
+def family_form(client, url: str) -> dict:
+    return {
+        "csrf_token": re.search(
+            r'name="csrf_token" [^>]*value="([^"]+)"', client.get(url).get_data(as_text=True)
+        ).group(1)
+    }
+
+
+def test_a_family_corrects_its_address_and_the_waiting_mail_goes_there(
+    app, client, runner, inbox, workshop
+):
+    token = register(workshop, "Mia", phone="+4915112345678").token
+    assert messages() == []  # no address, no mail
+    url = f"/r/{token}/contact"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="+4915112345678"' in page
+
+    # Wrong input: said next to the field, what was typed kept, nothing changed.
+    data = family_form(client, url) | {"phone": "12", "email": "mia(at)example"}
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Diese Telefonnummer stimmt nicht." in html and 'value="12"' in html
+    assert "Diese E-Mail-Adresse stimmt nicht." in html and 'value="mia(at)example"' in html
+    both_empty = family_form(client, url) | {"phone": "", "email": ""}
+    assert "Bitte geben Sie eine Telefonnummer oder eine E-Mail-Adresse an." in client.post(
+        url, data=both_empty
+    ).get_data(as_text=True)
+
+    data = family_form(client, url) | {"phone": "", "email": "Mia@Example.org"}
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    registration = db.session.scalar(sa.select(Registration))
+    assert (registration.contact_phone, registration.contact_email) == (None, "mia@example.org")
+    # Mail added by the family carries its own link: the page knew it.
+    cancel_other = register(workshop, "Noah", email="noah@example.org")
+    write_transaction()
+    staff = create_staff(workshop.organisations[0])
+    workshop_services.change_status(db.session, workshop, WorkshopStatus.CANCELLED, actor=staff)
+    db.session.commit()
+    send_mail(runner)
+    (notice,) = inbox.to("mia@example.org")
+    assert f"/r/{token}?lang=de" in plain_text(notice)
+    assert cancel_other.token not in plain_text(notice)
+
+
+def test_staff_correct_a_wrong_address_and_send_the_failed_mail_again(
+    client, runner, inbox, workshop
+):
+    from signup.staff.models import AuditEntry
+    from tests.factories import csrf_token, log_in
+
+    inbox.refuse.add("mia@exmaple.org")
+    token = register(workshop, "Mia", email="mia@exmaple.org").token
+    send_mail(runner)
+    (failed,) = messages()
+    staff = create_staff(workshop.organisations[0])
+    log_in(client, staff.email)
+    registration_id = failed.registration_id
+    url = f"/staff/registrations/{registration_id}/contact"
+    data = {"csrf_token": csrf_token(client, url), "phone": "", "email": "mia@example.org"}
+    assert client.post(url, data=data).status_code == 302
+    retry = f"/staff/workshops/{workshop.id}/messages/{failed.id}/retry"
+    client.post(retry, data={"csrf_token": csrf_token(client, url)})
+    send_mail(runner)
+    (message,) = inbox.to("mia@example.org")
+    # The family's link survived the change of address.
+    assert f"/r/{token}?lang=de" in plain_text(message)
+    actions = db.session.scalars(sa.select(AuditEntry.action)).all()
+    assert "contact_changed" in actions and "retry_mail" in actions
+    # Nothing to change: no entry.
+    before = len(actions)
+    data = {"csrf_token": csrf_token(client, url), "phone": "", "email": "mia@example.org"}
+    client.post(url, data=data)
+    assert len(db.session.scalars(sa.select(AuditEntry.action)).all()) == before

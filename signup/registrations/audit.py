@@ -17,6 +17,7 @@ ACTIONS = {
     "view_registration": _l("Anmeldung angesehen"),
     "export": _l("Liste heruntergeladen"),
     "retry_mail": _l("E-Mail noch einmal verschickt"),
+    "contact_changed": _l("Telefon oder E-Mail geändert"),
     "note": _l("Notiz geschrieben"),
     "slip_received": _l("Zettel als erhalten vermerkt"),
     "slip_missing": _l("Zettel als fehlend vermerkt"),

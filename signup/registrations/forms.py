@@ -23,7 +23,7 @@ from wtforms.fields import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..formfields import SafeFieldList
+from ..formfields import PostedForm, SafeFieldList
 from ..i18n import _, _l
 from ..workshops.models import OptionalField, Workshop
 from .consents import CONSENT_TEXTS, YOUNG_AGE
@@ -342,3 +342,23 @@ class SignupForm(FlaskForm):
         if self.asks(OptionalField.HEALTH) and self.consent_health.data:
             given.add(ConsentPurpose.HEALTH)
         return given
+
+
+class ContactForm(PostedForm):
+    """A family's phone number and e-mail address, corrected later by the family or staff."""
+
+    phone = TelField(_l("Telefon (Handy)"), filters=[cleaned(40)])
+    email = EmailField(_l("E-Mail"), filters=[cleaned(254)])
+
+    # The same phone and e-mail rules as the sign-up form, not a copy of them.
+    _validate_contact = SignupForm._validate_contact
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact_errors: list[str] = []
+        self.normalised_phone: str | None = None
+        self.normalised_email: str | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        return self._validate_contact()

@@ -24,7 +24,7 @@ from ..staff.models import Role
 from ..staff.services import organisations_where, record_for_workshop, role_for_workshop
 from ..workshops.models import OptionalField, Workshop
 from . import audit, export, rights, services
-from .forms import clean_text
+from .forms import ContactForm, clean_text
 from .models import Channel, Participant, ParticipantStatus, Registration
 from .views import json_download
 
@@ -207,6 +207,38 @@ def show_registration_staff(registration_id: int):
     log(registration, "view_registration")
     db.session.commit()
     return render_detail(registration)
+
+
+@bp.route("/registrations/<int:registration_id>/contact", methods=["GET", "POST"])
+@login_required
+def edit_contact_staff(registration_id: int):
+    """Correct the family's phone number or e-mail address (a typo, a new number)."""
+    registration = registration_for_staff(registration_id)
+    form = ContactForm(
+        data={"phone": registration.contact_phone, "email": registration.contact_email}
+    )
+    if not form.is_submitted():
+        return render_template(
+            "registrations/edit_contact_staff.html", form=form, registration=registration
+        )
+    if not form.validate():
+        page = render_template(
+            "registrations/edit_contact_staff.html", form=form, registration=registration
+        )
+        return page, 422
+    registration = rights.lock_for_change(db.session, registration)
+    if registration is None:
+        abort(404)
+    if rights.change_contact(
+        db.session,
+        registration,
+        phone=form.normalised_phone,
+        email=form.normalised_email,
+        actor=current_user,
+    ):
+        flash(_("Telefon und E-Mail sind gespeichert."))
+    db.session.commit()
+    return back_to(registration)
 
 
 @bp.post("/registrations/<int:registration_id>/notes")

@@ -19,6 +19,7 @@ from ..models_base import LabelledEnum, utcnow
 from ..staff.models import StaffUser
 from ..staff.services import record_for_workshop
 from . import privacy, services
+from .audit import subject_of
 from .forms import GENDERS
 from .models import PHOTO_PURPOSES, ConsentPurpose, Participant, Registration, hash_token
 
@@ -137,6 +138,33 @@ def delete_registration(
     session.delete(registration)
     session.flush()
     return promoted
+
+
+def change_contact(
+    session: Session,
+    registration: Registration,
+    *,
+    phone: str | None,
+    email: str | None,
+    actor: StaffUser | None,
+    token: str | None = None,
+) -> bool:
+    """Correct the family's phone number or e-mail address; return whether anything changed.
+
+    Mail not sent yet goes to the new address. The family's own `token` (known on its page,
+    not to staff) lets mails to an address added now carry its link.
+    """
+    if (phone, email) == (registration.contact_phone, registration.contact_email):
+        return False
+    registration.contact_phone, registration.contact_email = phone, email
+    link = outbox.link_token(session, registration.id)
+    if token or link or not email:
+        outbox.keep_link(session, registration, token or link)
+    record_for_workshop(
+        session, actor, "contact_changed", registration.workshop, subject=subject_of(registration)
+    )
+    session.flush()
+    return True
 
 
 def renew_link(session: Session, registration: Registration, token: str) -> str:

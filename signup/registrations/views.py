@@ -23,6 +23,7 @@ from ..i18n import _, isolate
 from ..views import public_url
 from ..workshops.calendar import calendar_response, workshop_calendar
 from . import rights, services
+from .forms import ContactForm
 from .models import ConsentPurpose, Participant, ParticipantStatus, Registration
 
 bp = Blueprint("registrations", __name__)
@@ -99,6 +100,37 @@ def download_calendar(token: str):
     url = public_url("registrations.show_registration", token=token, lang=registration.language)
     body = workshop_calendar(registration.workshop, registration.language, url)
     return calendar_response(body, registration.workshop, private=True)
+
+
+@bp.route("/r/<token>/contact", methods=["GET", "POST"])
+def edit_contact(token: str):
+    """Let the family correct its phone number or e-mail address."""
+    registration = get_registration(token)
+    form = ContactForm(
+        data={"phone": registration.contact_phone, "email": registration.contact_email}
+    )
+    if form.is_submitted():
+        if not form.validate():
+            return render_contact_form(form, registration, token), 422
+        registration = registration_for_change(token)
+        if rights.change_contact(
+            db.session,
+            registration,
+            phone=form.normalised_phone,
+            email=form.normalised_email,
+            actor=None,
+            token=token,
+        ):
+            flash(_("Gespeichert. So erreichen wir Sie jetzt."))
+        db.session.commit()
+        return redirect(url_for(".show_registration", token=token))
+    return render_contact_form(form, registration, token)
+
+
+def render_contact_form(form: ContactForm, registration: Registration, token: str) -> str:
+    return render_template(
+        "registrations/edit_contact.html", form=form, registration=registration, token=token
+    )
 
 
 @bp.get("/w/<slug>/already-registered")
