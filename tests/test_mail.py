@@ -691,3 +691,34 @@ def test_staff_correct_a_wrong_address_and_send_the_failed_mail_again(
     data = {"csrf_token": csrf_token(client, url), "phone": "", "email": "mia@example.org"}
     client.post(url, data=data)
     assert len(db.session.scalars(sa.select(AuditEntry.action)).all()) == before
+
+
+@pytest.mark.slow
+def test_two_reminder_runs_at_once_queue_each_reminder_once(app, database_url, smtp):
+    import os
+    import subprocess
+    import sys
+
+    configure_mail(app, smtp.port)
+    workshop = create_workshop(days=[date(2027, 9, 8)])
+    for number in range(20):
+        register(workshop, f"Kind{number}", email=f"family{number}@example.org")
+    db.session.execute(sa.delete(OutboxMessage))
+    db.session.commit()
+    environment = os.environ | {
+        "SIGNUP_DATABASE_URL": database_url,
+        "SIGNUP_SECRET_KEY": app.config["SECRET_KEY"],
+        "SIGNUP_MAIL_HOST": "127.0.0.1",
+        "SIGNUP_MAIL_PORT": str(smtp.port),
+    }
+    command = [sys.executable, "-c", "from signup.cli import main; main()", "send-reminders"]
+    command += ["--now", "2027-09-07T11:00"]
+    runs = [
+        subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    queued = [int(re.search(r"reminders queued: (\d+)", out).group(1)) for out in outputs]
+    assert sum(queued) == 20
+    assert len(messages()) == 20

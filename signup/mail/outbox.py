@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..database import begin_write
 from ..models_base import utcnow
 from ..registrations.models import Participant, ParticipantStatus, Registration
 from ..workshops.models import Workshop, WorkshopDate, WorkshopStatus
@@ -137,6 +138,7 @@ def queue_reminders(session: Session, now: datetime | None = None) -> int:
     """
     if not mail_enabled():
         return 0
+    begin_write(session)  # SQLite: hold the write lock from the first read, not upgrade later
     now = now or utcnow()
     # Dates tomorrow in some time zone: a day's margin either side, then exactly per workshop.
     candidates = session.execute(
