@@ -205,14 +205,7 @@ def purge_command(dry_run: bool, now: datetime | None):
 @click.option("--now", callback=parse_moment, metavar="ISO-DATETIME", help="Act as of this time.")
 def send_reminders_command(now: datetime | None):
     """Queue the day-before reminders (each family and date once); send-mail does it too."""
-    from .mail.outbox import mail_enabled, queue_reminders
-
-    if not mail_enabled():
-        click.echo("E-mail is off: SIGNUP_MAIL_HOST is not set.")
-        return
-    queued = queue_reminders(db.session, now)
-    db.session.commit()
-    click.echo(f"reminders queued: {queued}")
+    queue_reminders_or_say_off(now)
 
 
 @click.command("send-mail")
@@ -221,17 +214,25 @@ def send_mail_command(now: datetime | None):
     """Queue the reminders, then send every e-mail that is due; safe to run every minute."""
     from flask import current_app
 
-    from .mail.outbox import mail_enabled, queue_reminders
     from .mail.sender import OUTCOMES, send_due
 
-    if not mail_enabled():
-        click.echo("E-mail is off: SIGNUP_MAIL_HOST is not set.")
+    if not queue_reminders_or_say_off(now):
         return
-    queued = queue_reminders(db.session, now)
-    db.session.commit()
     # Links in the messages are built as if for a request to the public address.
     with current_app.test_request_context(base_url=current_app.config["SIGNUP_BASE_URL"]):
         done = send_due(db.session, now=now)
-    click.echo(f"reminders queued: {queued}")
     for outcome in OUTCOMES:
         click.echo(f"{outcome}: {done[outcome]}")
+
+
+def queue_reminders_or_say_off(now: datetime | None) -> bool:
+    """Queue the day-before reminders and say how many; False when e-mail is off."""
+    from .mail.outbox import mail_enabled, queue_reminders
+
+    if not mail_enabled():
+        click.echo("E-mail is off: SIGNUP_MAIL_HOST is not set.")
+        return False
+    queued = queue_reminders(db.session, now)
+    db.session.commit()
+    click.echo(f"reminders queued: {queued}")
+    return True

@@ -24,6 +24,9 @@ class DemoLogin:
     email: str
     password: str
 
+#: Where KI4U takes place, this year and last.
+KI4U_PLACE = ("Hochschule Ruhr West, Campus Bottrop", "Lützowstraße 5\n46236 Bottrop")
+
 
 def load_demo(session: Session, today: date | None = None) -> DemoLogin:
     """Create whatever of the demo data is missing; return the staff login."""
@@ -57,7 +60,7 @@ def load_demo(session: Session, today: date | None = None) -> DemoLogin:
         ages=(10, 14),
         days=[start, start + timedelta(days=1), start + timedelta(days=2)],
         hours=(time(10, 30), time(14, 30)),
-        place=("Hochschule Ruhr West, Campus Bottrop", "Lützowstraße 5\n46236 Bottrop"),
+        place=KI4U_PLACE,
         texts={
             "de": (
                 "KI4U – Künstliche Intelligenz für dich",
@@ -333,7 +336,7 @@ def _last_years_ki4u(session, organisations, organiser: StaffUser, today: date) 
         ages=(10, 14),
         days=[start, start + timedelta(days=1), start + timedelta(days=2)],
         hours=(time(10, 30), time(14, 30)),
-        place=("Hochschule Ruhr West, Campus Bottrop", "Lützowstraße 5\n46236 Bottrop"),
+        place=KI4U_PLACE,
         texts={
             "de": (
                 "KI4U – Künstliche Intelligenz für dich (Vorjahr)",

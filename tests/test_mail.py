@@ -1,8 +1,12 @@
 """E-mail to families against a real SMTP server (aiosmtpd on 127.0.0.1): what arrives, in
 which language, with which link and calendar; a server that is down; retries; reminders."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -15,13 +19,16 @@ from signup.i18n import _
 from signup.mail import outbox, sender
 from signup.mail.models import MailKind, MailStatus, OutboxMessage
 from signup.registrations.models import Registration
+from signup.staff.models import AuditEntry, Organisation
 from signup.workshops import services as workshop_services
 from signup.workshops.models import WorkshopStatus, WorkshopText
 from tests.factories import (
     cancel,
     create_staff,
     create_workshop,
+    csrf_token,
     form_fields,
+    log_in,
     register,
     write_transaction,
 )
@@ -62,6 +69,26 @@ def send_mail(runner, now: datetime | None = None) -> str:
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     return result.output
+
+
+def run_at_once(app, database_url: str, smtp, processes: int, *command: str) -> list[str]:
+    """Start the `signup` command in several processes together; return their outputs."""
+    environment = os.environ | {
+        "SIGNUP_DATABASE_URL": database_url,
+        "SIGNUP_SECRET_KEY": app.config["SECRET_KEY"],
+        "SIGNUP_MAIL_HOST": "127.0.0.1",
+        "SIGNUP_MAIL_PORT": str(smtp.port),
+        "SIGNUP_MAIL_SECURITY": "none",
+        "SIGNUP_BASE_URL": BASE_URL,
+    }
+    argv = [sys.executable, "-c", "from signup.cli import main; main()", *command]
+    runs = [
+        subprocess.Popen(argv, env=environment, stdout=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0] * processes, outputs
+    return outputs
 
 
 def in_language(language: str, message: str, **params) -> str:
@@ -257,8 +284,6 @@ def test_a_refused_address_fails_at_once_and_staff_can_try_again(client, runner,
     assert "typo@" not in row.last_error  # no address in what staff read in the log
 
     staff = create_staff(workshop.organisations[0])
-    from tests.factories import csrf_token, log_in
-
     log_in(client, staff.email)
     page = client.get(f"/staff/workshops/{workshop.id}/messages").get_data(as_text=True)
     assert "nicht zugestellt" in page and "550" in page and "typo@example.org" in page
@@ -431,31 +456,13 @@ def test_without_the_secret_key_the_mail_links_to_the_workshop_instead(
 @pytest.mark.slow
 def test_two_senders_at_once_send_each_message_once(app, database_url, smtp, workshop):
     """Two `signup send-mail` processes start together against a slow mail server."""
-    import os
-    import subprocess
-    import sys
-
     configure_mail(app, smtp.port)
     smtp.inbox.delay = 0.02
     addresses = [f"family{n}@example.org" for n in range(30)]
     for number, address in enumerate(addresses):
         register(workshop, f"Kind{number}", email=address)
     db.session.commit()
-    environment = os.environ | {
-        "SIGNUP_DATABASE_URL": database_url,
-        "SIGNUP_SECRET_KEY": app.config["SECRET_KEY"],
-        "SIGNUP_MAIL_HOST": "127.0.0.1",
-        "SIGNUP_MAIL_PORT": str(smtp.port),
-        "SIGNUP_MAIL_SECURITY": "none",
-        "SIGNUP_BASE_URL": BASE_URL,
-    }
-    command = [sys.executable, "-c", "from signup.cli import main; main()", "send-mail"]
-    runs = [
-        subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    outputs = [run.communicate(timeout=120)[0] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
+    outputs = run_at_once(app, database_url, smtp, 2, "send-mail")
 
     received = sorted(m["To"] for m in smtp.inbox.messages)
     assert received == sorted(addresses)
@@ -488,8 +495,6 @@ def test_the_family_page_offers_the_calendar_and_sharing_the_workshop(client, ru
 def test_the_workshop_page_shares_in_the_visitor_language(client, workshop):
     page = client.get(f"/w/{workshop.slug}", query_string={"lang": "tr"}).get_data(as_text=True)
     text = in_language("tr", "Kostenloser Workshop für Kinder: %(title)s", title="Robot yapıyoruz")
-    from urllib.parse import quote
-
     assert quote(text) in page
     assert quote(f"{workshop.slug}?lang=tr", safe="") in page
     response = client.get(f"/w/{workshop.slug}/calendar.ics", query_string={"lang": "tr"})
@@ -499,8 +504,6 @@ def test_the_workshop_page_shares_in_the_visitor_language(client, workshop):
 
 def test_staff_invite_a_family_in_its_language(client, workshop):
     staff = create_staff(workshop.organisations[0])
-    from tests.factories import log_in
-
     log_in(client, staff.email)
     url = f"/staff/workshops/{workshop.id}/invite"
     page = client.get(url, query_string={"language": "tr", "name": "Ayşe\u202e\x00"})
@@ -548,8 +551,6 @@ def test_odd_workshop_titles_cannot_forge_headers_or_break_the_calendar(runner, 
     ],
 )
 def test_the_invitation_page_takes_odd_input_calmly(client, workshop, params):
-    from tests.factories import log_in
-
     staff = create_staff(workshop.organisations[0])
     log_in(client, staff.email)
     response = client.get(f"/staff/workshops/{workshop.id}/invite", query_string=params)
@@ -561,8 +562,6 @@ def test_the_invitation_page_takes_odd_input_calmly(client, workshop, params):
 
 
 def test_staff_see_a_familys_messages_on_its_page(client, runner, inbox, workshop):
-    from tests.factories import log_in
-
     registration = register(workshop, "Mia", email="mia@example.org").registration
     send_mail(runner)
     staff = create_staff(workshop.organisations[0])
@@ -598,8 +597,6 @@ def test_the_family_sees_its_mails_among_its_stored_data(client, runner, inbox, 
 
 
 def test_the_purge_takes_the_sealed_link_and_the_mails_with_the_contact(runner, inbox):
-    from signup.staff.models import Organisation
-
     organisation = Organisation(name="KI", slug="ki-sheets", sheet_retention_years=5)
     workshop = create_workshop(organisations=[organisation], days=[date(2027, 1, 10)])
     registration = register(workshop, "Mia", email="mia@example.org").registration
@@ -665,9 +662,6 @@ def test_a_family_corrects_its_address_and_the_waiting_mail_goes_there(
 def test_staff_correct_a_wrong_address_and_send_the_failed_mail_again(
     client, runner, inbox, workshop
 ):
-    from signup.staff.models import AuditEntry
-    from tests.factories import csrf_token, log_in
-
     inbox.refuse.add("mia@exmaple.org")
     token = register(workshop, "Mia", email="mia@exmaple.org").token
     send_mail(runner)
@@ -695,30 +689,13 @@ def test_staff_correct_a_wrong_address_and_send_the_failed_mail_again(
 
 @pytest.mark.slow
 def test_two_reminder_runs_at_once_queue_each_reminder_once(app, database_url, smtp):
-    import os
-    import subprocess
-    import sys
-
     configure_mail(app, smtp.port)
     workshop = create_workshop(days=[date(2027, 9, 8)])
     for number in range(20):
         register(workshop, f"Kind{number}", email=f"family{number}@example.org")
     db.session.execute(sa.delete(OutboxMessage))
     db.session.commit()
-    environment = os.environ | {
-        "SIGNUP_DATABASE_URL": database_url,
-        "SIGNUP_SECRET_KEY": app.config["SECRET_KEY"],
-        "SIGNUP_MAIL_HOST": "127.0.0.1",
-        "SIGNUP_MAIL_PORT": str(smtp.port),
-    }
-    command = [sys.executable, "-c", "from signup.cli import main; main()", "send-reminders"]
-    command += ["--now", "2027-09-07T11:00"]
-    runs = [
-        subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True)
-        for _ in range(3)
-    ]
-    outputs = [run.communicate(timeout=120)[0] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    outputs = run_at_once(app, database_url, smtp, 3, "send-reminders", "--now", "2027-09-07T11:00")
     queued = [int(re.search(r"reminders queued: (\d+)", out).group(1)) for out in outputs]
     assert sum(queued) == 20
     assert len(messages()) == 20

@@ -20,7 +20,7 @@ from ..registrations.models import Participant, ParticipantStatus, Registration
 from ..registrations.services import waiting_positions
 from ..views import public_url
 from ..workshops.calendar import calendar_filename, one_line, workshop_calendar
-from ..workshops.models import WorkshopDate, WorkshopStatus
+from ..workshops.models import Workshop, WorkshopDate, WorkshopStatus
 from .models import MailKind, OutboxMessage
 
 
@@ -69,7 +69,9 @@ def letter_for(message: OutboxMessage, token: str | None, now: datetime | None =
     link = family_url or public_url(
         "workshops.show_workshop", slug=workshop.slug, lang=registration.language
     )
-    positions = waiting_positions(object_session(registration), workshop)
+    positions = {}
+    if any(child.status == ParticipantStatus.WAITING for child in children):
+        positions = waiting_positions(object_session(registration), workshop)
     parts = []
     for language in dict.fromkeys([registration.language, DEFAULT_LANGUAGE]):
         with force_locale(language):
@@ -230,3 +232,17 @@ def default_sender(base_url: str) -> str:
     if host.replace(".", "").isdigit() or "." not in host:
         host = "localhost.localdomain"
     return f"signup@{host}"
+
+
+def invitation_text(workshop: Workshop, language: str, greeting: str) -> str:
+    """The message a staff member pastes into a messenger, in the current locale."""
+    text = workshop.text_for(language)
+    lines = [_("Hallo %(name)s,", name=greeting) if greeting else _("Hallo,")]
+    lines.append(_("wir laden Ihr Kind zum Workshop „%(title)s“ ein.", title=text.title))
+    if text.summary:
+        lines.append(text.summary)
+    lines.extend(date_line(workshop_date) for workshop_date in workshop.dates)
+    lines.append(workshop.place_name)
+    lines.append(_("Der Workshop ist kostenlos."))
+    lines.append(_("Anmelden geht hier, in einer Minute und ohne Konto:"))
+    return "\n".join(lines)

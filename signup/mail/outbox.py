@@ -22,6 +22,8 @@ from ..registrations.models import Participant, ParticipantStatus, Registration
 from ..workshops.models import Workshop, WorkshopDate, WorkshopStatus
 from .models import MailKind, MailLink, MailStatus, OutboxMessage
 
+#: Reminders go to families with a child that has a place.
+WITHOUT_A_PLACE = (ParticipantStatus.WAITING, ParticipantStatus.CANCELLED)
 #: Reminders leave at this local time on the day before (or at once when queued later).
 REMINDER_TIME = time(10, 0)
 
@@ -112,22 +114,13 @@ def queue_workshop_news(session: Session, workshop: Workshop, kind: MailKind) ->
     cancelled; return how many messages were queued."""
     if not mail_enabled():
         return 0
-    registrations = session.scalars(
-        sa.select(Registration).where(
-            Registration.workshop_id == workshop.id,
-            Registration.contact_email.is_not(None),
-            Registration.id.in_(
-                sa.select(Participant.registration_id).where(
-                    Participant.workshop_id == workshop.id,
-                    Participant.status != ParticipantStatus.CANCELLED,
-                )
-            ),
+    families = _families_to_tell(session, workshop.id, ParticipantStatus.CANCELLED)
+    for registration_id in families:
+        session.add(
+            OutboxMessage(registration_id=registration_id, workshop_id=workshop.id, kind=kind)
         )
-    ).all()
-    for registration in registrations:
-        _add(session, registration, kind)
     session.flush()
-    return len(registrations)
+    return len(families)
 
 
 def queue_reminders(session: Session, now: datetime | None = None) -> int:
@@ -156,7 +149,7 @@ def queue_reminders(session: Session, now: datetime | None = None) -> int:
             continue
         leaves = datetime.combine(local_today, REMINDER_TIME, workshop.zone)
         due = max(now, leaves)
-        for registration_id in _families_with_a_place(session, workshop.id):
+        for registration_id in _families_to_tell(session, workshop.id, *WITHOUT_A_PLACE):
             rows.append(
                 {
                     "registration_id": registration_id,
@@ -182,23 +175,22 @@ def queue_reminders(session: Session, now: datetime | None = None) -> int:
     return len(result.all())
 
 
-def _families_with_a_place(session: Session, workshop_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            sa.select(Registration.id)
-            .where(
-                Registration.workshop_id == workshop_id,
-                Registration.contact_email.is_not(None),
-                Registration.id.in_(
-                    sa.select(Participant.registration_id).where(
-                        Participant.workshop_id == workshop_id,
-                        Participant.status == ParticipantStatus.CONFIRMED,
-                    )
-                ),
-            )
-            .order_by(Registration.id)
+def _families_to_tell(session: Session, workshop_id: int, *left_out: ParticipantStatus):
+    """Registrations with an e-mail address and a child in none of the `left_out` states."""
+    return session.scalars(
+        sa.select(Registration.id)
+        .where(
+            Registration.workshop_id == workshop_id,
+            Registration.contact_email.is_not(None),
+            Registration.id.in_(
+                sa.select(Participant.registration_id).where(
+                    Participant.workshop_id == workshop_id,
+                    Participant.status.not_in(left_out),
+                )
+            ),
         )
-    )
+        .order_by(Registration.id)
+    ).all()
 
 
 def messages_of(session: Session, registration: Registration) -> list[OutboxMessage]:

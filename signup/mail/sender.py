@@ -152,14 +152,18 @@ class Connection:
                 pass
 
 
+def _unclaimed(now: datetime) -> sa.ColumnElement[bool]:
+    """Pending, and no sender holds it (or the one that did gave up long ago)."""
+    return sa.and_(
+        OutboxMessage.status == MailStatus.PENDING,
+        sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+
+
 def _due(session: Session, now: datetime) -> list[int]:
     due = session.scalars(
         sa.select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == MailStatus.PENDING,
-            OutboxMessage.due_at <= now,
-            sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
+        .where(_unclaimed(now), OutboxMessage.due_at <= now)
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(BATCH)
     ).all()
@@ -203,11 +207,7 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
     begin_write(session)
     claimed = session.execute(
         sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.status == MailStatus.PENDING,
-            sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
+        .where(OutboxMessage.id == message_id, _unclaimed(now))
         .values(claimed_until=now + CLAIM_TIME, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount

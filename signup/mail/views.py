@@ -13,10 +13,9 @@ from ..registrations.forms import clean_text
 from ..staff.access import start_audited_read, workshop_for_staff
 from ..staff.services import record_for_workshop
 from ..views import public_url
-from ..workshops.models import Workshop
 from ..workshops.sharing import share_links
 from . import sender
-from .compose import date_line
+from .compose import invitation_text
 from .models import MailStatus, OutboxMessage
 from .outbox import mail_enabled
 
@@ -108,18 +107,3 @@ def show_invitation(workshop_id: int):
         qr=qr_svg(link, _("QR-Code: Anmeldung zum Workshop")),
         shares=share_links(link, text, subject),
     )
-
-
-def invitation_text(workshop: Workshop, language: str, greeting: str) -> str:
-    """The message a staff member pastes into a messenger, in the current locale."""
-    text = workshop.text_for(language)
-    lines = [_("Hallo %(name)s,", name=greeting) if greeting else _("Hallo,")]
-    lines.append(_("wir laden Ihr Kind zum Workshop „%(title)s“ ein.", title=text.title))
-    if text.summary:
-        lines.append(text.summary)
-    lines.extend(date_line(workshop_date) for workshop_date in workshop.dates)
-    lines.append(workshop.place_name)
-    lines.append(_("Der Workshop ist kostenlos."))
-    lines.append(_("Anmelden geht hier, in einer Minute und ohne Konto:"))
-    return "\n".join(lines)
-

@@ -359,6 +359,11 @@ class ContactForm(PostedForm):
         self.normalised_phone: str | None = None
         self.normalised_email: str | None = None
 
+    @classmethod
+    def for_registration(cls, registration) -> "ContactForm":
+        """The form filled with what is stored; a posted form overrides it."""
+        return cls(data={"phone": registration.contact_phone, "email": registration.contact_email})
+
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
         return self._validate_contact()

@@ -214,18 +214,12 @@ def show_registration_staff(registration_id: int):
 def edit_contact_staff(registration_id: int):
     """Correct the family's phone number or e-mail address (a typo, a new number)."""
     registration = registration_for_staff(registration_id)
-    form = ContactForm(
-        data={"phone": registration.contact_phone, "email": registration.contact_email}
-    )
-    if not form.is_submitted():
-        return render_template(
-            "registrations/edit_contact_staff.html", form=form, registration=registration
-        )
-    if not form.validate():
+    form = ContactForm.for_registration(registration)
+    if not form.is_submitted() or not form.validate():
         page = render_template(
             "registrations/edit_contact_staff.html", form=form, registration=registration
         )
-        return page, 422
+        return page, 422 if form.is_submitted() else 200
     registration = rights.lock_for_change(db.session, registration)
     if registration is None:
         abort(404)

@@ -106,9 +106,7 @@ def download_calendar(token: str):
 def edit_contact(token: str):
     """Let the family correct its phone number or e-mail address."""
     registration = get_registration(token)
-    form = ContactForm(
-        data={"phone": registration.contact_phone, "email": registration.contact_email}
-    )
+    form = ContactForm.for_registration(registration)
     if form.is_submitted():
         if not form.validate():
             return render_contact_form(form, registration, token), 422
